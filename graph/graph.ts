@@ -1,0 +1,203 @@
+// The graph: nodes, unique names, name scopes, control-dependency scopes and collections, as in TF1.
+import { InvalidArgumentError, NotFoundError } from './errors.js';
+import { Attrs, Operation, Tensor } from './tensor.js';
+
+/** Standard collection names (TF's `tf.GraphKeys`). */
+export const GraphKeys = {
+  GLOBAL_VARIABLES: 'variables',
+  LOCAL_VARIABLES: 'local_variables',
+  TRAINABLE_VARIABLES: 'trainable_variables',
+  UPDATE_OPS: 'update_ops',
+  SUMMARIES: 'summaries',
+  LOSSES: 'losses',
+  TRAIN_OP: 'train_op',
+  GLOBAL_STEP: 'global_step',
+} as const;
+
+export class Graph {
+  private readonly ops: Operation[] = [];
+  private readonly byName = new Map<string, Operation>();
+  /** TF's `_names_in_use`: lower-cased name -> next suffix to try. Scopes and ops share it. */
+  private readonly namesInUse = new Map<string, number>();
+  private readonly collections = new Map<string, unknown[]>();
+  private scope = '';
+  private controlStack: Operation[][] = [];
+  /** Graph-level random seed (`tf.setRandomSeed`); null when unset. */
+  seed: number | null = null;
+
+  /** Grows with every op added: a cheap way to tell that the graph changed. */
+  get version(): number { return this.ops.length; }
+
+  getOperations(): Operation[] { return [...this.ops]; }
+
+  getOperationByName(name: string): Operation {
+    const op = this.byName.get(name);
+    if (op === undefined) throw new NotFoundError(`The name '${name}' refers to an Operation not in the graph`);
+    return op;
+  }
+
+  hasOperation(name: string): boolean { return this.byName.has(name); }
+
+  /** `'x:0'` -> the tensor. */
+  getTensorByName(name: string): Tensor {
+    const m = /^(.+):(\d+)$/.exec(name);
+    if (m === null) throw new InvalidArgumentError(`The name '${name}' looks like an Operation name, not a Tensor name ('op:index')`);
+    const op = this.byName.get(m[1]);
+    if (op === undefined) throw new NotFoundError(`The name '${name}' refers to a Tensor which does not exist: operation '${m[1]}' is not in the graph`);
+    const t = op.outputs[Number(m[2])];
+    if (t === undefined) throw new NotFoundError(`The name '${name}' refers to a Tensor which does not exist: '${m[1]}' has ${op.outputs.length} outputs`);
+    return t;
+  }
+
+  /** Runs `fn` with this graph as the default graph. */
+  asDefault<T>(fn: () => T): T {
+    graphStack.push(this);
+    let async = false;
+    try {
+      const r = fn();
+      if (r instanceof Promise) {
+        async = true;
+        return r.finally(() => popGraph(this)) as T;
+      }
+      return r;
+    } finally {
+      if (!async) popGraph(this);
+    }
+  }
+
+  // ---- names ----
+
+  /** TF's `Graph.unique_name`: `name`, else `name_1`, `name_2`, ... (case-insensitive, shared with scopes). */
+  uniqueName(name: string, markAsUsed = true): string {
+    const full = this.scope ? `${this.scope}/${name}` : name;
+    const key = full.toLowerCase();
+    let i = this.namesInUse.get(key) ?? 0;
+    if (markAsUsed) this.namesInUse.set(key, i + 1);
+    if (i === 0) return full;
+    let candidate = `${full}_${i}`;
+    while (this.namesInUse.has(candidate.toLowerCase())) candidate = `${full}_${++i}`;
+    if (markAsUsed) this.namesInUse.set(candidate.toLowerCase(), 1);
+    return candidate;
+  }
+
+  /** The current name scope, without trailing slash ('' at the top). */
+  get currentScope(): string { return this.scope; }
+
+  /**
+   * Enters a name scope. `name` is made unique as in TF (`a`, then `a_1`); a name ending in `/` re-enters that exact
+   * scope. `fn` receives the scope's full name.
+   */
+  withNameScope<T>(name: string, fn: (scope: string) => T): T {
+    const saved = this.scope;
+    let scope: string;
+    if (name === '') scope = '';
+    else if (name.endsWith('/')) scope = name.slice(0, -1);
+    else scope = this.uniqueName(name);
+    this.scope = scope;
+    try {
+      return fn(scope);
+    } finally {
+      this.scope = saved;
+    }
+  }
+
+  withControlDependencies<T>(deps: readonly Operation[] | null, fn: () => T): T {
+    const saved = this.controlStack;
+    this.controlStack = deps === null ? [] : [...saved, [...deps]];
+    try {
+      return fn();
+    } finally {
+      this.controlStack = saved;
+    }
+  }
+
+  // ---- nodes ----
+
+  /**
+   * Adds a node. Called by the op builders (ops/registry.ts `addOp`), which have already run the shape rule.
+   * `name` is made unique unless `exactName` is set (a variable's op takes its scope's name, as in TF).
+   */
+  addNode(
+    type: string,
+    name: string,
+    inputs: readonly Tensor[],
+    attrs: Attrs,
+    outputs: ReadonlyArray<{ dtype: Tensor['dtype']; shape: Tensor['shape'] }>,
+    opts: { exactName?: boolean; controlInputs?: readonly Operation[] } = {},
+  ): Operation {
+    for (const t of inputs) {
+      if (t.graph !== this) throw new InvalidArgumentError(`Input '${t.name}' of node '${name}' belongs to another graph`);
+    }
+    let unique: string;
+    if (opts.exactName) {
+      if (this.byName.has(name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${name}'`);
+      unique = name;
+      this.namesInUse.set(name.toLowerCase(), Math.max(this.namesInUse.get(name.toLowerCase()) ?? 0, 1));
+    } else {
+      unique = this.uniqueName(name);
+    }
+    const control = new Set<Operation>(opts.controlInputs ?? []);
+    for (const frame of this.controlStack) for (const op of frame) control.add(op);
+    for (const op of control) {
+      if (op.graph !== this) throw new InvalidArgumentError(`Control input '${op.name}' of node '${unique}' belongs to another graph`);
+    }
+    const op = new Operation(this, unique, type, inputs, [...control], attrs);
+    outputs.forEach((o, i) => op.outputs.push(new Tensor(op, i, o.dtype, o.shape)));
+    this.ops.push(op);
+    this.byName.set(unique, op);
+    return op;
+  }
+
+  // ---- collections ----
+
+  addToCollection(key: string, value: unknown): void {
+    let c = this.collections.get(key);
+    if (c === undefined) this.collections.set(key, (c = []));
+    c.push(value);
+  }
+
+  /** A copy of the collection's items, in insertion order (empty when unknown). */
+  getCollection<T = unknown>(key: string): T[] { return [...(this.collections.get(key) ?? [])] as T[]; }
+
+  getAllCollectionKeys(): string[] { return [...this.collections.keys()]; }
+
+  clearCollection(key: string): void { this.collections.delete(key); }
+}
+
+// ---- the default graph ----
+
+let globalDefault = new Graph();
+const graphStack: Graph[] = [];
+
+function popGraph(g: Graph): void {
+  const i = graphStack.lastIndexOf(g);
+  if (i >= 0) graphStack.splice(i, 1);
+}
+
+export function getDefaultGraph(): Graph {
+  return graphStack.length > 0 ? graphStack[graphStack.length - 1] : globalDefault;
+}
+
+/** Replaces the global default graph with a new, empty one. */
+export function resetDefaultGraph(): void {
+  if (graphStack.length > 0) {
+    throw new InvalidArgumentError('Do not use tf.resetDefaultGraph() inside graph.asDefault(): it would clear nested graphs');
+  }
+  globalDefault = new Graph();
+}
+
+export function nameScope<T>(name: string, fn: (scope: string) => T): T {
+  return getDefaultGraph().withNameScope(name, fn);
+}
+
+export function controlDependencies<T>(deps: ReadonlyArray<Operation | Tensor> | null, fn: () => T): T {
+  const ops = deps === null ? null : deps.map((d) => (d instanceof Tensor ? d.op : d));
+  const g = ops !== null && ops.length > 0 ? ops[0].graph : getDefaultGraph();
+  return g.withControlDependencies(ops, fn);
+}
+
+export function addToCollection(key: string, value: unknown): void { getDefaultGraph().addToCollection(key, value); }
+export function getCollection<T = unknown>(key: string): T[] { return getDefaultGraph().getCollection<T>(key); }
+
+/** Graph-level seed, as TF1's `tf.set_random_seed`. */
+export function setRandomSeed(seed: number): void { getDefaultGraph().seed = seed; }

@@ -1,0 +1,29 @@
+// Kiln's public API: `import * as tf from 'kiln'`. Names follow TensorFlow 1.x, in camelCase.
+export { Graph, GraphKeys, getDefaultGraph, resetDefaultGraph, nameScope, controlDependencies, addToCollection, getCollection, setRandomSeed } from './graph/graph.js';
+export { Tensor, Operation } from './graph/tensor.js';
+export type { Attrs, AttrValue } from './graph/tensor.js';
+export { NDArray, ndarray } from './graph/ndarray.js';
+export type { NestedArray } from './graph/ndarray.js';
+export type { DType, TypedArray } from './graph/dtypes.js';
+export type { Shape, Dim } from './graph/shape.js';
+export * as errors from './graph/errors.js';
+export { Session } from './session/session.js';
+export type { SessionOptions, ExecutorName, DeviceInfo } from './session/session.js';
+export type { Fetch, FetchResult, Feeds, FeedValue } from './session/fetches.js';
+export { defineOp, getOpDef, listOpDefs } from './ops/registry.js';
+export type { OpDef } from './ops/registry.js';
+
+export {
+  constant, placeholder, placeholderWithDefault, variable, Variable, globalVariables, trainableVariables,
+  globalVariablesInitializer, variablesInitializer, assign, assignAdd, assignSub, identity, noOp, group, convertToTensor,
+} from './ops/values.js';
+export type { TensorLike } from './ops/values.js';
+export {
+  add, sub, mul, div, divide, realDiv, floorDivide as floordiv, floorDivide, truncateDiv, floorMod, maximum, minimum, pow,
+  squaredDifference, equal, notEqual, less, lessEqual, greater, greaterEqual, logicalAnd, logicalOr, logicalNot,
+  neg, abs, sign, square, sqrt, rsqrt, reciprocal, exp, log, log1p, floor, ceil, round, sigmoid, tanh, isNan,
+  cast, where, matmul, reduceSum, reduceMean, reduceMax, reduceMin, reduceProd, reduceAll, reduceAny, argMax, argMin,
+} from './ops/math.js';
+export * from './ops/array.js';
+export * as nn from './ops/nn.js';
+export * as random from './ops/random.js';

@@ -1,0 +1,2 @@
+// Arrays: shape manipulation, slicing, joining, gathering (TF's array_ops).
+export {};

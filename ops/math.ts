@@ -1,0 +1,375 @@
+// Math: elementwise arithmetic, comparisons and logic, MatMul/BatchMatMulV2, reductions, ArgMax/ArgMin, Cast, Select.
+import { checkDType, DType } from '../graph/dtypes.js';
+import { InvalidArgumentError } from '../graph/errors.js';
+import { NDArray } from '../graph/ndarray.js';
+import { broadcastStatic, Dim, formatShape, normAxis, Shape } from '../graph/shape.js';
+import { Tensor } from '../graph/tensor.js';
+import { broadcastIndex, broadcastShapes, empty, intList, mapBroadcast, mapUnary, normAxes, reduce } from './cpu.js';
+import {
+  ALL, BOOL, binaryBuilder, defineBinary, defineUnary, FLOATS, intDivisor, NUMERIC, unaryBuilder,
+} from './elementwise.js';
+import { addOp, defineOp, ShapeContext } from './registry.js';
+import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
+
+// ---- elementwise ------------------------------------------------------------------------------------------------
+
+const floorDiv = (a: number, b: number): number => Math.floor(a / intDivisor(b));
+const pyMod = (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; };
+
+for (const s of [
+  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b },
+  { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b },
+  { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b },
+  { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: Math.imul },
+  { type: 'RealDiv', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)) },
+  { type: 'Div', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)) },
+  { type: 'TruncateDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.trunc(a / b), intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)) },
+  { type: 'FloorDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.floor(a / b), intFn: floorDiv },
+  { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)) },
+  { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)) },
+  { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)) },
+  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow },
+  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b) },
+  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType },
+  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType },
+  { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType },
+  { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType },
+  { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType },
+  { type: 'GreaterEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a >= b), out: 'bool' as DType },
+  { type: 'LogicalAnd', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 && b !== 0) },
+  { type: 'LogicalOr', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 || b !== 0) },
+]) defineBinary(s);
+
+const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
+for (const s of [
+  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x },
+  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs },
+  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)) },
+  { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x },
+  { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt },
+  { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x) },
+  { type: 'Reciprocal', dtypes: FLOATS, fn: (x: number) => 1 / x },
+  { type: 'Exp', dtypes: FLOATS, fn: Math.exp },
+  { type: 'Log', dtypes: FLOATS, fn: Math.log },
+  { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p },
+  { type: 'Floor', dtypes: FLOATS, fn: Math.floor },
+  { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil },
+  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven },
+  { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid },
+  { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh },
+  { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0) },
+  { type: 'IsNan', dtypes: FLOATS, fn: (x: number) => +Number.isNaN(x), out: 'bool' as DType },
+]) defineUnary(s);
+
+/** TF's Round is banker's rounding (half to even), like numpy's. */
+function roundHalfToEven(x: number): number {
+  const r = Math.round(x);
+  return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
+}
+
+export const add = binaryBuilder('AddV2');
+export const sub = binaryBuilder('Sub');
+export const mul = binaryBuilder('Mul');
+export const realDiv = binaryBuilder('RealDiv');
+export const floorDivide = binaryBuilder('FloorDiv');
+export const truncateDiv = binaryBuilder('TruncateDiv');
+export const floorMod = binaryBuilder('FloorMod');
+export const maximum = binaryBuilder('Maximum');
+export const minimum = binaryBuilder('Minimum');
+export const pow = binaryBuilder('Pow');
+export const squaredDifference = binaryBuilder('SquaredDifference');
+export const equal = binaryBuilder('Equal');
+export const notEqual = binaryBuilder('NotEqual');
+export const less = binaryBuilder('Less');
+export const lessEqual = binaryBuilder('LessEqual');
+export const greater = binaryBuilder('Greater');
+export const greaterEqual = binaryBuilder('GreaterEqual');
+export const logicalAnd = binaryBuilder('LogicalAnd');
+export const logicalOr = binaryBuilder('LogicalOr');
+
+/** TF1's `tf.div`: RealDiv for floats, FloorDiv (Python 2 semantics) for integers. */
+export function div(a: TensorLike, b: TensorLike, opts: NameOpt = {}): Tensor {
+  const [x, y] = convertSameType([a, b], `tf.div '${opts.name ?? 'div'}'`);
+  const type = x.dtype === 'float32' || x.dtype === 'float64' ? 'RealDiv' : 'FloorDiv';
+  return addOp(type, [x, y], { T: x.dtype }, { name: opts.name ?? 'div' }).outputs[0];
+}
+export const divide = div;
+
+export const neg = unaryBuilder('Neg');
+export const abs = unaryBuilder('Abs');
+export const sign = unaryBuilder('Sign');
+export const square = unaryBuilder('Square');
+export const sqrt = unaryBuilder('Sqrt');
+export const rsqrt = unaryBuilder('Rsqrt');
+export const reciprocal = unaryBuilder('Reciprocal');
+export const exp = unaryBuilder('Exp');
+export const log = unaryBuilder('Log');
+export const log1p = unaryBuilder('Log1p');
+export const floor = unaryBuilder('Floor');
+export const ceil = unaryBuilder('Ceil');
+export const round = unaryBuilder('Round');
+export const sigmoidOp = unaryBuilder('Sigmoid');
+export const tanh = unaryBuilder('Tanh');
+export const logicalNot = unaryBuilder('LogicalNot');
+export const isNan = unaryBuilder('IsNan');
+export { sigmoidOp as sigmoid };
+
+// ---- Cast and Select --------------------------------------------------------------------------------------------
+
+defineOp({
+  type: 'Cast',
+  inputs: ['x'],
+  attrs: { SrcT: { type: 'type' }, DstT: { type: 'type' }, Truncate: { type: 'bool', default: false } },
+  shape: (c) => [{ dtype: c.attrs.DstT as DType, shape: c.inputs[0].shape }],
+  // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does.
+  cpu: ([x], attrs) => [mapUnary(x, attrs.DstT as DType, (v) => v)],
+});
+
+export function cast(x: TensorLike, dtype: DType, opts: NameOpt = {}): Tensor {
+  checkDType(dtype, 'tf.cast');
+  const t = convertToTensor(x);
+  if (t.dtype === dtype) return t;
+  return addOp('Cast', [t], { SrcT: t.dtype, DstT: dtype }, { name: opts.name ?? 'Cast' }).outputs[0];
+}
+
+defineOp({
+  type: 'SelectV2',
+  inputs: ['condition', 't', 'e'],
+  attrs: { T: { type: 'type' } },
+  shape: (c) => {
+    const [cond, t, e] = c.inputs;
+    if (cond.dtype !== 'bool') c.fail(`condition '${cond.name}' must be bool, got ${cond.dtype}`);
+    if (t.dtype !== e.dtype) c.fail(`'${t.name}' (${t.dtype}) and '${e.name}' (${e.dtype}) must have one dtype`);
+    const s1 = broadcastStatic(t.shape, e.shape);
+    const s = s1 === undefined ? undefined : broadcastStatic(cond.shape, s1);
+    if (s === undefined) return c.fail(`Incompatible shapes: ${formatShape(cond.shape)}, ${formatShape(t.shape)}, ${formatShape(e.shape)}`);
+    return [{ dtype: t.dtype, shape: s }];
+  },
+  cpu: ([cond, t, e], _, ctx) => [mapBroadcast([cond, t, e], t.dtype, ctx.name, (c, a, b) => (c !== 0 ? a : b))],
+});
+
+/** `tf.where(cond, x, y)`: elementwise select with numpy broadcasting (TF's SelectV2). */
+export function where(cond: TensorLike, x: TensorLike, y: TensorLike, opts: NameOpt = {}): Tensor {
+  const c = convertToTensor(cond, cond instanceof Tensor ? undefined : 'bool');
+  const [a, b] = convertSameType([x, y], `tf.where '${opts.name ?? 'SelectV2'}'`);
+  return addOp('SelectV2', [c, a, b], { T: a.dtype }, { name: opts.name ?? 'SelectV2' }).outputs[0];
+}
+
+// ---- MatMul ---------------------------------------------------------------------------------------------------------
+
+function matmulShapes(c: ShapeContext, ta: boolean, tb: boolean, batched: boolean): Shape {
+  const [a, b] = c.inputs;
+  if (a.dtype !== b.dtype) c.fail(`inputs must have one dtype, got '${a.name}' ${a.dtype} and '${b.name}' ${b.dtype}`);
+  if (!NUMERIC.includes(a.dtype)) c.fail(`dtype ${a.dtype} is not supported`);
+  const shapes = `with input shapes: ${formatShape(a.shape)}, ${formatShape(b.shape)}`;
+  if (a.shape === null || b.shape === null) return null;
+  if (!batched && (a.shape.length !== 2 || b.shape.length !== 2)) c.fail(`Shape must be rank 2 ${shapes}`);
+  if (a.shape.length < 2 || b.shape.length < 2) c.fail(`Shape must be at least rank 2 ${shapes}`);
+  const ra = a.shape.length, rb = b.shape.length;
+  const m = a.shape[ta ? ra - 1 : ra - 2], ka = a.shape[ta ? ra - 2 : ra - 1];
+  const kb = b.shape[tb ? rb - 1 : rb - 2], n = b.shape[tb ? rb - 2 : rb - 1];
+  if (ka !== null && kb !== null && ka !== kb) c.fail(`Dimensions must be equal, but are ${ka} and ${kb} ${shapes}`);
+  const batch = broadcastStatic(a.shape.slice(0, -2), b.shape.slice(0, -2));
+  if (batch === undefined) c.fail(`batch dimensions are not broadcastable ${shapes}`);
+  return [...(batch ?? []), m, n];
+}
+
+/** out[b,i,j] = sum_k a[b,i,k] * b[b,k,j], over broadcast batch dims; accumulates in float64. */
+function matmulKernel(a: NDArray, b: NDArray, ta: boolean, tb: boolean, node: string): NDArray {
+  const ra = a.rank, rb = b.rank;
+  const m = a.shape[ta ? ra - 1 : ra - 2], k = a.shape[ta ? ra - 2 : ra - 1];
+  const kb = b.shape[tb ? rb - 1 : rb - 2], n = b.shape[tb ? rb - 2 : rb - 1];
+  if (k !== kb) throw new InvalidArgumentError(`'${node}': matrix size-incompatible: In[0]: ${formatShape(a.shape)}, In[1]: ${formatShape(b.shape)}`);
+  const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+  const batch = broadcastShapes([batchA, batchB], node);
+  const out = empty(a.dtype, [...batch, m, n]);
+  const ia = broadcastIndex(batchA, batch), ib = broadcastIndex(batchB, batch);
+  const isInt = a.dtype === 'int32' || a.dtype === 'int64';
+  const A = a.data, B = b.data, O = out.data;
+  // Element strides of the (possibly transposed) operands.
+  const [sai, sak] = ta ? [1, m] : [k, 1];
+  const [sbk, sbj] = tb ? [1, k] : [n, 1];
+  for (let bi = 0; bi < ia.length; bi++) {
+    const oa = ia[bi] * m * k, ob = ib[bi] * k * n, oo = bi * m * n;
+    for (let i = 0; i < m; i++) {
+      for (let j = 0; j < n; j++) {
+        let acc = 0;
+        for (let p = 0; p < k; p++) {
+          const prod = isInt ? Math.imul(A[oa + i * sai + p * sak], B[ob + p * sbk + j * sbj]) : A[oa + i * sai + p * sak] * B[ob + p * sbk + j * sbj];
+          acc = isInt ? (acc + prod) | 0 : acc + prod;
+        }
+        O[oo + i * n + j] = acc;
+      }
+    }
+  }
+  return out;
+}
+
+defineOp({
+  type: 'MatMul',
+  inputs: ['a', 'b'],
+  attrs: { T: { type: 'type' }, transpose_a: { type: 'bool', default: false }, transpose_b: { type: 'bool', default: false } },
+  shape: (c) => [{ dtype: c.inputs[0].dtype, shape: matmulShapes(c, c.attrs.transpose_a as boolean, c.attrs.transpose_b as boolean, false) }],
+  cpu: ([a, b], attrs, ctx) => [matmulKernel(a, b, attrs.transpose_a as boolean, attrs.transpose_b as boolean, ctx.name)],
+});
+
+defineOp({
+  type: 'BatchMatMulV2',
+  inputs: ['x', 'y'],
+  attrs: { T: { type: 'type' }, adj_x: { type: 'bool', default: false }, adj_y: { type: 'bool', default: false } },
+  shape: (c) => [{ dtype: c.inputs[0].dtype, shape: matmulShapes(c, c.attrs.adj_x as boolean, c.attrs.adj_y as boolean, true) }],
+  cpu: ([a, b], attrs, ctx) => [matmulKernel(a, b, attrs.adj_x as boolean, attrs.adj_y as boolean, ctx.name)],
+});
+
+/** `tf.matmul(a, b, {transposeA?, transposeB?, name?})`: MatMul for matrices, BatchMatMulV2 when either has rank > 2. */
+export function matmul(a: TensorLike, b: TensorLike, opts: NameOpt & { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
+  const [x, y] = convertSameType([a, b], `tf.matmul '${opts.name ?? 'MatMul'}'`);
+  const ta = opts.transposeA ?? false, tb = opts.transposeB ?? false;
+  if ((x.rank ?? 3) > 2 || (y.rank ?? 3) > 2) {
+    return addOp('BatchMatMulV2', [x, y], { T: x.dtype, adj_x: ta, adj_y: tb }, { name: opts.name ?? 'MatMul' }).outputs[0];
+  }
+  return addOp('MatMul', [x, y], { T: x.dtype, transpose_a: ta, transpose_b: tb }, { name: opts.name ?? 'MatMul' }).outputs[0];
+}
+
+// ---- reductions -----------------------------------------------------------------------------------------------------
+
+/** Static output shape of a reduction; the axes must be known while building to know more than the rank. */
+function reductionShape(c: ShapeContext): Shape {
+  const x = c.inputs[0];
+  const keep = c.attrs.keep_dims as boolean;
+  const axesV = c.constValue(1);
+  if (c.inputs[1].dtype !== 'int32' && c.inputs[1].dtype !== 'int64') c.fail(`reduction_indices must be int32 or int64, got ${c.inputs[1].dtype}`);
+  if (x.shape === null) return null;
+  const rank = x.shape.length;
+  if (axesV === null) return keep ? new Array<Dim>(rank).fill(null) : null;
+  const axes = new Set<number>();
+  for (const a of axesV.data) {
+    const n = normAxis(a, rank);
+    if (n === undefined) c.fail(`Invalid reduction dimension ${a} for input with ${rank} dimensions (input ${formatShape(x.shape)})`);
+    axes.add(n);
+  }
+  return keep ? x.shape.map((d, i) => (axes.has(i) ? 1 : d)) : x.shape.filter((_, i) => !axes.has(i));
+}
+
+function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DType) => number, step: (a: number, v: number) => number,
+  finish?: (acc: number, n: number, dt: DType) => number): void {
+  defineOp({
+    type,
+    inputs: ['input', 'reduction_indices'],
+    attrs: { T: { type: 'type' }, Tidx: { type: 'type', default: 'int32' }, keep_dims: { type: 'bool', default: false } },
+    shape: (c) => {
+      if (!dtypes.includes(c.inputs[0].dtype)) c.fail(`dtype ${c.inputs[0].dtype} is not supported`);
+      return [{ dtype: c.inputs[0].dtype, shape: reductionShape(c) }];
+    },
+    cpu: ([x, axes], attrs, ctx) => {
+      const ax = normAxes(intList(axes), x.rank, ctx.name);
+      return [reduce(x, ax, attrs.keep_dims as boolean, x.dtype, init(x.dtype), step, finish && ((a, n) => finish(a, n, x.dtype)))];
+    },
+  });
+}
+
+const lowest = (dt: DType): number => (dt === 'int32' ? -2147483648 : dt === 'int64' ? -Number.MAX_SAFE_INTEGER : -Infinity);
+const highest = (dt: DType): number => (dt === 'int32' ? 2147483647 : dt === 'int64' ? Number.MAX_SAFE_INTEGER : Infinity);
+const nanMax = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.max(a, v));
+const nanMin = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.min(a, v));
+
+defineReduction('Sum', NUMERIC, () => 0, (a, v) => a + v);
+defineReduction('Prod', NUMERIC, () => 1, (a, v) => a * v);
+defineReduction('Max', NUMERIC, lowest, nanMax);
+defineReduction('Min', NUMERIC, highest, nanMin);
+// Integer means divide with truncation, as TensorFlow's do.
+defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, (a, n, dt) => (dt === 'int32' || dt === 'int64' ? Math.trunc(a / n) : a / n));
+defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0));
+defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0));
+
+type Axis = number | readonly number[] | null | undefined;
+
+/** The reduction_indices input: the given axes, or every axis (a Range over the rank when the rank is unknown). */
+function axesTensor(x: Tensor, axis: Axis): Tensor {
+  if (axis !== undefined && axis !== null) return constant(typeof axis === 'number' ? axis : [...axis], { dtype: 'int32', name: 'reduction_indices' });
+  if (x.rank !== null) return constant([...Array(x.rank).keys()], { dtype: 'int32', shape: [x.rank], name: 'Const' });
+  return addOp('Range', [constant(0, { dtype: 'int32' }), addOp('Rank', [x], { T: x.dtype }).outputs[0], constant(1, { dtype: 'int32' })],
+    { Tidx: 'int32' }).outputs[0];
+}
+
+function reductionBuilder(type: string, defaultName: string) {
+  return (x: TensorLike, axis?: Axis, keepDims = false, opts: NameOpt = {}): Tensor => {
+    const t = convertToTensor(x);
+    const name = opts.name ?? defaultName;
+    return t.graph.withNameScope(name, () => {
+      const axes = axesTensor(t, axis);
+      return addOp(type, [t, axes], { T: t.dtype, Tidx: 'int32', keep_dims: keepDims }, { name: `${t.graph.currentScope}`, exactName: true }).outputs[0];
+    });
+  };
+}
+
+export const reduceSum = reductionBuilder('Sum', 'Sum');
+export const reduceMean = reductionBuilder('Mean', 'Mean');
+export const reduceMax = reductionBuilder('Max', 'Max');
+export const reduceMin = reductionBuilder('Min', 'Min');
+export const reduceProd = reductionBuilder('Prod', 'Prod');
+export const reduceAll = reductionBuilder('All', 'All');
+export const reduceAny = reductionBuilder('Any', 'Any');
+
+// ---- ArgMax / ArgMin ------------------------------------------------------------------------------------------------
+
+function defineArg(type: 'ArgMax' | 'ArgMin', better: (v: number, best: number) => boolean): void {
+  defineOp({
+    type,
+    inputs: ['input', 'dimension'],
+    attrs: { T: { type: 'type' }, Tidx: { type: 'type', default: 'int32' }, output_type: { type: 'type', default: 'int64' } },
+    shape: (c) => {
+      const x = c.inputs[0];
+      if (!NUMERIC.includes(x.dtype)) c.fail(`dtype ${x.dtype} is not supported`);
+      const out = c.attrs.output_type as DType;
+      if (x.shape === null) return [{ dtype: out, shape: null }];
+      const v = c.constValue(1);
+      if (v === null) return [{ dtype: out, shape: new Array<Dim>(Math.max(0, x.shape.length - 1)).fill(null) }];
+      const ax = normAxis(v.data[0], x.shape.length);
+      if (ax === undefined) c.fail(`Expected dimension in the range [${-x.shape.length}, ${x.shape.length}), but got ${v.data[0]}`);
+      return [{ dtype: out, shape: x.shape.filter((_, i) => i !== ax) }];
+    },
+    cpu: ([x, dim], attrs, ctx) => {
+      const ax = normAxis(dim.data[0], x.rank);
+      if (ax === undefined) throw new InvalidArgumentError(`'${ctx.name}': Expected dimension in the range [${-x.rank}, ${x.rank}), but got ${dim.data[0]}`);
+      if (x.shape[ax] === 0) throw new InvalidArgumentError(`'${ctx.name}': Reduction axis ${ax} is empty in shape ${formatShape(x.shape)}`);
+      const outer = x.shape.slice(0, ax).reduce((p, d) => p * d, 1);
+      const len = x.shape[ax];
+      const inner = x.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+      const out = empty(attrs.output_type as DType, x.shape.filter((_, i) => i !== ax));
+      for (let o = 0; o < outer; o++) {
+        for (let i = 0; i < inner; i++) {
+          let best = x.data[o * len * inner + i], bestIdx = 0;
+          for (let j = 1; j < len; j++) {
+            const v = x.data[(o * len + j) * inner + i];
+            // The first extreme wins; a NaN wins over numbers (as numpy and TensorFlow's CPU kernel).
+            if (!Number.isNaN(best) && (Number.isNaN(v) || better(v, best))) { best = v; bestIdx = j; }
+          }
+          out.data[o * inner + i] = bestIdx;
+        }
+      }
+      return [out];
+    },
+  });
+}
+defineArg('ArgMax', (v, best) => v > best);
+defineArg('ArgMin', (v, best) => v < best);
+
+/**
+ * `tf.argMax(x, axis, {outputType?, name?})`. The index dtype defaults to int32, not TF's int64: JavaScript labels
+ * are int32, and comparing an int64 index with them would need a cast in every accuracy metric. The `output_type`
+ * attr is always written, so a GraphDef says exactly what it computes.
+ */
+export function argMax(x: TensorLike, axis: number, opts: NameOpt & { outputType?: DType } = {}): Tensor {
+  return argOp('ArgMax', x, axis, opts);
+}
+export function argMin(x: TensorLike, axis: number, opts: NameOpt & { outputType?: DType } = {}): Tensor {
+  return argOp('ArgMin', x, axis, opts);
+}
+function argOp(type: 'ArgMax' | 'ArgMin', x: TensorLike, axis: number, opts: NameOpt & { outputType?: DType }): Tensor {
+  const t = convertToTensor(x);
+  const outputType = opts.outputType ?? 'int32';
+  if (outputType !== 'int32' && outputType !== 'int64') throw new InvalidArgumentError(`tf.${type === 'ArgMax' ? 'argMax' : 'argMin'}: outputType must be int32 or int64`);
+  const dim = constant(axis, { dtype: 'int32', name: 'dimension' });
+  return addOp(type, [t, dim], { T: t.dtype, Tidx: 'int32', output_type: outputType }, { name: opts.name ?? type }).outputs[0];
+}

@@ -1,0 +1,2 @@
+// tf.nn: activations, BiasAdd, softmax and the cross-entropies.
+export {};

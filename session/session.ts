@@ -1,0 +1,102 @@
+// Session: compiles the part of the graph a run needs into a plan once (cached per fetches and feed shapes), then
+// runs plans on an executor. Runs on one session are queued, so concurrent `run` calls execute in call order.
+import { FailedPreconditionError, InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
+import { getDefaultGraph, Graph } from '../graph/graph.js';
+import { NDArray } from '../graph/ndarray.js';
+import { Operation, Tensor } from '../graph/tensor.js';
+import { pruneToFetches } from '../optimizer/prune.js';
+import { CpuExecutor } from './cpu/executor.js';
+import { Feeds, Fetch, FetchResult, flattenFetches, normalizeFeeds } from './fetches.js';
+import type { Executor, Plan } from './plan.js';
+
+export type ExecutorName = 'auto' | 'webgpu' | 'cpu';
+
+export interface SessionOptions {
+  graph?: Graph;
+  /** 'auto' (default; overridden by the KILN_EXECUTOR environment variable), 'webgpu' or 'cpu'. */
+  executor?: ExecutorName;
+}
+
+export interface DeviceInfo {
+  executor: 'cpu' | 'webgpu';
+  /** The GPU adapter's description; null on the CPU executor. */
+  adapter: string | null;
+}
+
+export class Session {
+  readonly graph: Graph;
+  readonly device: DeviceInfo;
+  private readonly executor: Executor;
+  private readonly plans = new Map<string, Plan>();
+  private queue: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(graph: Graph, executor: Executor, device: DeviceInfo) {
+    this.graph = graph;
+    this.executor = executor;
+    this.device = device;
+  }
+
+  static async create(opts: SessionOptions = {}): Promise<Session> {
+    const graph = opts.graph ?? getDefaultGraph();
+    const requested = opts.executor ?? envExecutor() ?? 'auto';
+    if (requested !== 'auto' && requested !== 'cpu' && requested !== 'webgpu') {
+      throw new InvalidArgumentError(`Unknown executor '${String(requested)}': expected 'auto', 'webgpu' or 'cpu'`);
+    }
+    if (requested === 'webgpu') {
+      throw new UnimplementedError("The WebGPU executor is not built yet (issue 3); use executor: 'cpu' or 'auto'");
+    }
+    // 'auto' falls back to the CPU executor until the WebGPU one exists.
+    return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
+  }
+
+  /**
+   * Runs the subgraph that `fetches` need. Fetches: a Tensor, an Operation, a name (`'x'` or `'x:0'`), or arrays and
+   * objects of them; the result has the same structure, with NDArrays for tensors and null for operations.
+   * Feeds: `{name: value}` or a Map keyed by Tensor (or name); any tensor may be fed.
+   */
+  run<F extends Fetch>(fetches: F, feeds?: Feeds): Promise<FetchResult<F>> {
+    const next = this.queue.then(() => this.runNow(fetches, feeds));
+    this.queue = next.catch(() => undefined);
+    return next as Promise<FetchResult<F>>;
+  }
+
+  private async runNow(fetches: Fetch, feeds?: Feeds): Promise<unknown> {
+    if (this.closed) throw new FailedPreconditionError('Attempted to use a closed Session');
+    const flat = flattenFetches(this.graph, fetches);
+    const feedMap = normalizeFeeds(this.graph, feeds);
+    const plan = this.planFor(flat.leaves, feedMap);
+    const values = await this.executor.run(plan, feedMap);
+    const byTensor = new Map<Tensor, NDArray>();
+    plan.fetches.forEach((t, i) => byTensor.set(t, values[i]));
+    return flat.rebuild(flat.leaves.map((l) => (l instanceof Tensor ? byTensor.get(l)! : null)));
+  }
+
+  private planFor(leaves: ReadonlyArray<Tensor | Operation>, feeds: ReadonlyMap<Tensor, NDArray>): Plan {
+    const fetches = [...new Set(leaves.filter((l): l is Tensor => l instanceof Tensor))];
+    const targets = [...new Set(leaves.filter((l): l is Operation => l instanceof Operation))];
+    const feedKey = [...feeds.entries()].map(([t, v]) => `${t.id}[${v.shape.join(',')}]`).sort().join(';');
+    const key = `${fetches.map((t) => t.id).join(',')}|${targets.map((o) => o.id).join(',')}|${feedKey}`;
+    let plan = this.plans.get(key);
+    if (plan === undefined) {
+      const ops = pruneToFetches(fetches, targets, new Set(feeds.keys()));
+      plan = { key, ops, fetches, targets };
+      this.plans.set(key, plan);
+    }
+    return plan;
+  }
+
+  /** Releases the executor's memory (variables included); later runs fail. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.queue;
+    await this.executor.close();
+    this.plans.clear();
+  }
+}
+
+function envExecutor(): ExecutorName | undefined {
+  const v = process.env.KILN_EXECUTOR;
+  return v === undefined || v === '' ? undefined : (v as ExecutorName);
+}
