@@ -11,7 +11,9 @@ export type Fetch = Tensor | Operation | string | readonly Fetch[] | { readonly 
 
 /** The result of `run` mirrors the fetches: an NDArray per tensor, null per operation. */
 export type FetchResult<F> =
-  F extends Tensor ? NDArray
+  // The wide Fetch type itself (a fetch built at run time) has no precise result type; stop the recursion there.
+  [Fetch] extends [F] ? any // eslint-disable-line @typescript-eslint/no-explicit-any
+  : F extends Tensor ? NDArray
   : F extends Operation ? null
   : F extends string ? NDArray
   : F extends readonly unknown[] ? { -readonly [K in keyof F]: FetchResult<F[K]> }
