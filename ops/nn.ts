@@ -1,2 +1,331 @@
 // tf.nn: activations, BiasAdd, softmax and the cross-entropies.
-export {};
+import { DType } from '../graph/dtypes.js';
+import { InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
+import { NDArray } from '../graph/ndarray.js';
+import { broadcastStatic, Dim, formatShape, mergeDim, Shape } from '../graph/shape.js';
+import { Tensor } from '../graph/tensor.js';
+import { broadcastIndex, broadcastShapes, empty } from './cpu.js';
+import { defineUnary, FLOATS, NUMERIC, unaryBuilder } from './elementwise.js';
+import { transpose } from './array.js';
+import { addOp, defineOp, describeInput, ShapeContext } from './registry.js';
+import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
+
+export { sigmoid, tanh } from './math.js';
+
+// ---- activations (elementwise) ----------------------------------------------------------------------------------
+
+// NaN passes through Relu and Relu6, as Eigen's max/min do in TensorFlow's kernels.
+const reluFn = (x: number): number => (x < 0 ? 0 : x);
+const relu6Fn = (x: number): number => (x < 0 ? 0 : x > 6 ? 6 : x);
+const eluFn = (x: number): number => (x < 0 ? Math.expm1(x) : x);
+/** log(1 + e^x) = max(x, 0) + log1p(e^-|x|): no overflow for large x, exact (e^x) for very negative x. */
+const softplusFn = (x: number): number => Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+for (const s of [
+  { type: 'Relu', dtypes: NUMERIC, fn: reluFn },
+  { type: 'Relu6', dtypes: NUMERIC, fn: relu6Fn },
+  { type: 'Elu', dtypes: FLOATS, fn: eluFn },
+  { type: 'Softplus', dtypes: FLOATS, fn: softplusFn },
+]) defineUnary(s);
+
+export const relu = unaryBuilder('Relu');
+export const relu6 = unaryBuilder('Relu6');
+export const elu = unaryBuilder('Elu');
+export const softplus = unaryBuilder('Softplus');
+
+// ---- BiasAdd ----------------------------------------------------------------------------------------------------
+
+/** The channel axis of BiasAdd's value: the last for NHWC, axis 1 for NCHW (the last too for a matrix). */
+function channelAxis(rank: number, format: string): number {
+  return format === 'NCHW' ? 1 : rank - 1;
+}
+
+defineOp({
+  type: 'BiasAdd',
+  inputs: ['value', 'bias'],
+  attrs: { T: { type: 'type' }, data_format: { type: 'string', default: 'NHWC' } },
+  shape: (c) => {
+    const [v, b] = c.inputs;
+    const format = c.attrs.data_format as string;
+    if (format !== 'NHWC' && format !== 'NCHW') c.fail(`data_format must be 'NHWC' or 'NCHW', got '${format}'`);
+    if (!NUMERIC.includes(v.dtype)) c.fail(`dtype ${v.dtype} is not supported`);
+    if (v.dtype !== b.dtype) c.fail(`value ${describeInput(v)} is ${v.dtype} but bias ${describeInput(b)} is ${b.dtype}`);
+    if (b.shape !== null && b.shape.length !== 1) c.fail(`Biases must be 1D: bias ${describeInput(b)}`);
+    if (v.shape === null) return [{ dtype: v.dtype, shape: null }];
+    if (v.shape.length < 2) c.fail(`Input tensor must be at least 2D: value ${describeInput(v)}`);
+    const ax = channelAxis(v.shape.length, format);
+    const merged = mergeDim(v.shape[ax], b.shape === null ? null : b.shape[0]);
+    if (merged === undefined) {
+      c.fail(`Must provide as many biases as the channel dimension (axis ${ax}, ${format}) of the input tensor: bias ${describeInput(b)} vs. value ${describeInput(v)}`);
+    }
+    const out = [...v.shape];
+    out[ax] = merged as Dim;
+    return [{ dtype: v.dtype, shape: out }];
+  },
+  cpu: ([v, b], attrs, ctx) => {
+    const format = attrs.data_format as string;
+    const fail = (m: string): never => { throw new InvalidArgumentError(`BiasAdd node '${ctx.name}': ${m}`); };
+    if (v.rank < 2) fail(`Input tensor must be at least 2D: ${formatShape(v.shape)}`);
+    if (b.rank !== 1) fail(`Biases must be 1D: ${formatShape(b.shape)}`);
+    const ax = channelAxis(v.rank, format);
+    const channels = v.shape[ax];
+    if (b.shape[0] !== channels) {
+      fail(`Must provide as many biases as the channel dimension (axis ${ax}, ${format}) of the input tensor: ${formatShape(b.shape)} vs. ${formatShape(v.shape)}`);
+    }
+    const inner = v.shape.slice(ax + 1).reduce((p, d) => p * d, 1);
+    const out = empty(v.dtype, v.shape);
+    const isInt32 = v.dtype === 'int32';
+    for (let i = 0; i < v.size; i++) {
+      const s = v.data[i] + b.data[Math.floor(i / inner) % channels];
+      out.data[i] = isInt32 ? s | 0 : s;
+    }
+    return [out];
+  },
+});
+
+/** `tf.nn.biasAdd(value, bias, {dataFormat?, name?})`: adds a 1-D bias along the channel axis. */
+export function biasAdd(value: TensorLike, bias: TensorLike, opts: NameOpt & { dataFormat?: 'NHWC' | 'NCHW' } = {}): Tensor {
+  const name = opts.name ?? 'BiasAdd';
+  const [v, b] = convertSameType([value, bias], `tf.nn.biasAdd '${name}'`);
+  return addOp('BiasAdd', [v, b], { T: v.dtype, data_format: opts.dataFormat ?? 'NHWC' }, { name }).outputs[0];
+}
+
+// ---- Softmax and LogSoftmax --------------------------------------------------------------------------------------
+
+function checkFloat(c: ShapeContext, t: Tensor, what: string): void {
+  if (!FLOATS.includes(t.dtype)) c.fail(`${what} ${describeInput(t)} must be float32 or float64, got ${t.dtype}`);
+}
+
+/**
+ * Runs `fn` over each row (the last axis) of `x`, in float64: `fn(row, max, out)` writes the row's results into
+ * `out` (a float64 scratch row), which is then stored in the output's dtype.
+ */
+function perRow(x: NDArray, fn: (row: Float64Array, max: number, out: Float64Array) => void): NDArray {
+  const out = empty(x.dtype, x.shape);
+  const n = x.shape[x.rank - 1];
+  if (n === 0) return out;
+  const rows = x.size / n;
+  const row = new Float64Array(n), res = new Float64Array(n);
+  for (let r = 0; r < rows; r++) {
+    for (let j = 0; j < n; j++) row[j] = x.data[r * n + j];
+    fn(row, rowMax(row), res);
+    for (let j = 0; j < n; j++) out.data[r * n + j] = res[j];
+  }
+  return out;
+}
+
+/** The largest value of a row; NaN when the row has a NaN (so the whole row's result is NaN). */
+function rowMax(row: Float64Array): number {
+  let max = -Infinity;
+  for (let j = 0; j < row.length; j++) if (row[j] > max || Number.isNaN(row[j])) max = row[j];
+  return max;
+}
+
+/** Softmax of a row with its max subtracted first: exp never overflows, and the largest term is exactly 1. */
+function softmaxRow(row: Float64Array, max: number, out: Float64Array): void {
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) { out[j] = Math.exp(row[j] - max); sum += out[j]; }
+  for (let j = 0; j < row.length; j++) out[j] /= sum;
+}
+
+/** log(sum(exp(row))) = max + log(sum(exp(row - max))). */
+function logSumExp(row: Float64Array, max: number): number {
+  let sum = 0;
+  for (let j = 0; j < row.length; j++) sum += Math.exp(row[j] - max);
+  return max + Math.log(sum);
+}
+
+function defineSoftmax(type: 'Softmax' | 'LogSoftmax', rowFn: (row: Float64Array, max: number, out: Float64Array) => void): void {
+  defineOp({
+    type,
+    inputs: ['logits'],
+    attrs: { T: { type: 'type' } },
+    shape: (c) => {
+      const x = c.inputs[0];
+      checkFloat(c, x, 'logits');
+      if (x.shape !== null && x.shape.length < 1) c.fail(`logits must have >= 1 dimension, got ${describeInput(x)}`);
+      return [{ dtype: x.dtype, shape: x.shape }];
+    },
+    cpu: ([x], _, ctx) => {
+      if (x.rank < 1) throw new InvalidArgumentError(`${type} node '${ctx.name}': logits must have >= 1 dimension, got ${formatShape(x.shape)}`);
+      return [perRow(x, rowFn)];
+    },
+  });
+}
+
+defineSoftmax('Softmax', softmaxRow);
+defineSoftmax('LogSoftmax', (row, max, out) => {
+  const lse = logSumExp(row, max);
+  for (let j = 0; j < row.length; j++) out[j] = row[j] - lse;
+});
+
+function softmaxBuilder(type: 'Softmax' | 'LogSoftmax', what: string) {
+  return (logits: TensorLike, opts: NameOpt & { axis?: number } = {}): Tensor => {
+    const t = convertToTensor(logits);
+    const axis = opts.axis ?? -1;
+    const rank = t.rank;
+    const isLast = axis === -1 || (rank !== null && axis === rank - 1);
+    if (!isLast) {
+      if (rank !== null && (axis < -rank || axis >= rank || !Number.isInteger(axis))) {
+        throw new InvalidArgumentError(`${what}: axis ${axis} is out of range for '${t.name}' of rank ${rank}`);
+      }
+      if (rank === null) {
+        throw new UnimplementedError(`${what}: axis ${axis} needs a known rank, '${t.name}' has none; use the last axis (-1)`);
+      }
+      // As TF1's _swap_axis: swap the axis with the last one, apply, swap back (the swap is its own inverse).
+      const a = axis < 0 ? axis + rank : axis;
+      const perm = Array.from({ length: rank }, (_, i) => (i === a ? rank - 1 : i === rank - 1 ? a : i));
+      // The last transpose carries the caller's name, so fetching by name gives the softmax in the original layout.
+      const inner = addOp(type, [transpose(t, perm)], { T: t.dtype }, { name: type, graph: t.graph }).outputs[0];
+      return transpose(inner, perm, { name: opts.name });
+    }
+    return addOp(type, [t], { T: t.dtype }, { name: opts.name ?? type }).outputs[0];
+  };
+}
+
+/** `tf.nn.softmax(logits, {axis?, name?})`: over `axis` (default the last; another axis is
+ * transposed to the last and back, as TF1 does). */
+export const softmax = softmaxBuilder('Softmax', 'tf.nn.softmax');
+/** `tf.nn.logSoftmax(logits, {axis?, name?})`: logits - logsumexp(logits), over the last axis. */
+export const logSoftmax = softmaxBuilder('LogSoftmax', 'tf.nn.logSoftmax');
+
+// ---- cross-entropies ---------------------------------------------------------------------------------------------
+
+/**
+ * One row of a cross-entropy: loss = sum_j labels_j * (logsumexp(logits) - logits_j), computed with the max
+ * subtracted (so finite for logits in the thousands), and backprop_j = softmax_j - labels_j. All in float64.
+ */
+function xentRow(logits: Float64Array, max: number, labels: Float64Array, backprop: Float64Array): number {
+  const lse = logSumExp(logits, max);
+  let loss = 0;
+  for (let j = 0; j < logits.length; j++) {
+    if (labels[j] !== 0) loss += labels[j] * (lse - logits[j]);
+    backprop[j] = Math.exp(logits[j] - lse) - labels[j];
+  }
+  return loss;
+}
+
+// TensorFlow's kernel is 2-D ([batch, classes], broadcastable); this one takes any rank >= 1 with the classes on the
+// last axis (a superset), so no Reshape is needed around it. The loss has the shape without the last axis.
+defineOp({
+  type: 'SoftmaxCrossEntropyWithLogits',
+  inputs: ['features', 'labels'],
+  attrs: { T: { type: 'type' } },
+  shape: (c) => {
+    const [f, l] = c.inputs;
+    checkFloat(c, f, 'logits');
+    if (f.dtype !== l.dtype) c.fail(`logits ${describeInput(f)} are ${f.dtype} but labels ${describeInput(l)} are ${l.dtype}`);
+    for (const [t, what] of [[f, 'logits'], [l, 'labels']] as const) {
+      if (t.shape !== null && t.shape.length < 1) c.fail(`${what} must have >= 1 dimension, got ${describeInput(t)}`);
+    }
+    const s = broadcastStatic(f.shape, l.shape);
+    if (s === undefined) c.fail(`logits and labels must be broadcastable: logits ${describeInput(f)}, labels ${describeInput(l)}`);
+    const shape = s ?? null;
+    return [{ dtype: f.dtype, shape: shape === null ? null : shape.slice(0, -1) }, { dtype: f.dtype, shape }];
+  },
+  cpu: ([f, l], _, ctx) => {
+    if (f.rank < 1 || l.rank < 1) {
+      throw new InvalidArgumentError(`SoftmaxCrossEntropyWithLogits node '${ctx.name}': logits and labels must have >= 1 dimension, got ${formatShape(f.shape)} and ${formatShape(l.shape)}`);
+    }
+    const shape = broadcastShapes([f.shape, l.shape], ctx.name);
+    const n = shape[shape.length - 1];
+    const fi = broadcastIndex(f.shape, shape), li = broadcastIndex(l.shape, shape);
+    const loss = empty(f.dtype, shape.slice(0, -1));
+    const backprop = empty(f.dtype, shape);
+    if (n === 0) return [loss, backprop];
+    const rows = backprop.size / n;
+    const lg = new Float64Array(n), lb = new Float64Array(n), bp = new Float64Array(n);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < n; j++) { lg[j] = f.data[fi[r * n + j]]; lb[j] = l.data[li[r * n + j]]; }
+      loss.data[r] = xentRow(lg, rowMax(lg), lb, bp);
+      for (let j = 0; j < n; j++) backprop.data[r * n + j] = bp[j];
+    }
+    return [loss, backprop];
+  },
+});
+
+// TensorFlow's kernel takes logits [batch, classes] and labels [batch]; this one also takes logits of any rank >= 1
+// with labels of the shape without the last axis (what TF's Python wrapper does with Reshapes).
+defineOp({
+  type: 'SparseSoftmaxCrossEntropyWithLogits',
+  inputs: ['features', 'labels'],
+  attrs: { T: { type: 'type' }, Tlabels: { type: 'type', default: 'int64' } },
+  shape: (c) => {
+    const [f, l] = c.inputs;
+    checkFloat(c, f, 'logits');
+    if (l.dtype !== 'int32' && l.dtype !== 'int64') c.fail(`labels ${describeInput(l)} must be int32 or int64, got ${l.dtype}`);
+    if (f.shape !== null && f.shape.length < 1) c.fail(`logits must have >= 1 dimension, got ${describeInput(f)}`);
+    if (f.shape === null && l.shape === null) return [{ dtype: f.dtype, shape: null }, { dtype: f.dtype, shape: null }];
+    if (f.shape !== null && l.shape !== null && l.shape.length !== f.shape.length - 1) {
+      c.fail(`Rank mismatch: rank of labels ${describeInput(l)} should equal rank of logits ${describeInput(f)} minus 1`);
+    }
+    let batch: Dim[] | null;
+    if (f.shape === null) batch = [...l.shape!];
+    else if (l.shape === null) batch = f.shape.slice(0, -1);
+    else {
+      batch = [];
+      for (let i = 0; i < l.shape.length; i++) {
+        const d = mergeDim(f.shape[i], l.shape[i]);
+        if (d === undefined) c.fail(`logits and labels must have the same first dimensions, got logits ${describeInput(f)} and labels ${describeInput(l)}`);
+        batch.push(d as Dim);
+      }
+    }
+    const classes: Dim = f.shape === null ? null : f.shape[f.shape.length - 1];
+    const full: Shape = [...batch, classes];
+    return [{ dtype: f.dtype, shape: batch }, { dtype: f.dtype, shape: full }];
+  },
+  cpu: ([f, l], _, ctx) => {
+    const fail = (m: string): never => { throw new InvalidArgumentError(`SparseSoftmaxCrossEntropyWithLogits node '${ctx.name}': ${m}`); };
+    const batchShape = f.shape.slice(0, -1);
+    if (f.rank < 1 || l.rank !== f.rank - 1 || l.shape.some((d, i) => d !== batchShape[i])) {
+      fail(`logits and labels must have the same first dimensions, got logits shape ${formatShape(f.shape)} and labels shape ${formatShape(l.shape)}`);
+    }
+    const n = f.shape[f.rank - 1];
+    const rows = l.size;
+    if (n === 0 && rows > 0) fail(`Must have at least one class, but got logits shape ${formatShape(f.shape)}`);
+    for (let r = 0; r < rows; r++) {
+      const label = l.data[r];
+      if (label < 0 || label >= n) {
+        const shown = Array.from(l.data.subarray(0, 100)).join(' ') + (rows > 100 ? ' ...' : '');
+        fail(`Received a label value of ${label} which is outside the valid range of [0, ${n}).  Label values: ${shown}`);
+      }
+    }
+    const loss = empty(f.dtype, batchShape);
+    const backprop = empty(f.dtype, f.shape);
+    const lg = new Float64Array(n), bp = new Float64Array(n);
+    for (let r = 0; r < rows; r++) {
+      for (let j = 0; j < n; j++) lg[j] = f.data[r * n + j];
+      const label = l.data[r];
+      const lse = logSumExp(lg, rowMax(lg));
+      loss.data[r] = lse - lg[label];
+      for (let j = 0; j < n; j++) bp[j] = Math.exp(lg[j] - lse) - (j === label ? 1 : 0);
+      for (let j = 0; j < n; j++) backprop.data[r * n + j] = bp[j];
+    }
+    return [loss, backprop];
+  },
+});
+
+/**
+ * TF1's `tf.nn.softmax_cross_entropy_with_logits(labels=, logits=)`: the per-row loss (output 0 of
+ * SoftmaxCrossEntropyWithLogits; output 1, softmax - labels, is the backprop). JS labels take the logits' dtype.
+ */
+export function softmaxCrossEntropyWithLogits(args: { labels: TensorLike; logits: TensorLike; name?: string }): Tensor {
+  const name = args.name ?? 'SoftmaxCrossEntropyWithLogits';
+  const [logits, labels] = convertSameType([args.logits, args.labels], `tf.nn.softmaxCrossEntropyWithLogits '${name}'`);
+  return addOp('SoftmaxCrossEntropyWithLogits', [logits, labels], { T: logits.dtype }, { name }).outputs[0];
+}
+
+/**
+ * TF1's `tf.nn.sparse_softmax_cross_entropy_with_logits(labels=, logits=)`: labels are class indices (int32 or
+ * int64; JS arrays become int32); returns the per-row loss (output 0; output 1 is the backprop).
+ */
+export function sparseSoftmaxCrossEntropyWithLogits(args: { labels: TensorLike; logits: TensorLike; name?: string }): Tensor {
+  const name = args.name ?? 'SparseSoftmaxCrossEntropyWithLogits';
+  const logits = convertToTensor(args.logits);
+  const labels = args.labels instanceof Tensor ? convertToTensor(args.labels) : convertToTensor(args.labels, 'int32', 'labels');
+  const tl: DType = labels.dtype;
+  if (tl !== 'int32' && tl !== 'int64') {
+    throw new InvalidArgumentError(`tf.nn.sparseSoftmaxCrossEntropyWithLogits '${name}': labels '${labels.name}' must be int32 or int64, got ${tl}`);
+  }
+  return addOp('SparseSoftmaxCrossEntropyWithLogits', [logits, labels], { T: logits.dtype, Tlabels: tl }, { name }).outputs[0];
+}

@@ -1,7 +1,7 @@
 // Values and state: Const, Placeholder, PlaceholderWithDefault, VariableV2 and its Assign ops, Identity, NoOp.
 import { checkDType, DType, isTypedArray, TypedArray } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
-import { getDefaultGraph, GraphKeys } from '../graph/graph.js';
+import { getDefaultGraph, Graph, GraphKeys } from '../graph/graph.js';
 import { NDArray, NestedArray, toNDArray } from '../graph/ndarray.js';
 import { formatShape, isFullyDefined, mergeDim, Shape } from '../graph/shape.js';
 import { Operation, Tensor } from '../graph/tensor.js';
@@ -29,17 +29,17 @@ defineOp({
 /** `tf.constant(value, {dtype?, shape?, name?})`: value is a number, boolean, nested array, typed array or NDArray. */
 export function constant(
   value: NestedArray | TypedArray | NDArray,
-  opts: { dtype?: DType; shape?: readonly number[]; name?: string } = {},
+  opts: { dtype?: DType; shape?: readonly number[]; name?: string; graph?: Graph } = {},
 ): Tensor {
   const v = toNDArray(value, opts.dtype, opts.shape, `tf.constant${opts.name ? ` '${opts.name}'` : ''}`);
-  return addOp('Const', [], { value: v, dtype: v.dtype }, { name: opts.name ?? 'Const' }).outputs[0];
+  return addOp('Const', [], { value: v, dtype: v.dtype }, { name: opts.name ?? 'Const', graph: opts.graph }).outputs[0];
 }
 
 /**
  * Converts a TensorLike to a Tensor. A JS value becomes a Const of `dtype` when given, else of its natural dtype
  * (numbers: float32). A Variable becomes its `read` value, as TF1's conversion function does.
  */
-export function convertToTensor(x: TensorLike, dtype?: DType, name = 'Const'): Tensor {
+export function convertToTensor(x: TensorLike, dtype?: DType, name = 'Const', graph?: Graph): Tensor {
   if (x instanceof Variable) return x.value();
   if (x instanceof Tensor) {
     if (dtype !== undefined && x.dtype !== dtype) {
@@ -47,7 +47,7 @@ export function convertToTensor(x: TensorLike, dtype?: DType, name = 'Const'): T
     }
     return x;
   }
-  return constant(x as NestedArray, { dtype, name });
+  return constant(x as NestedArray, { dtype, name, graph });
 }
 
 /**
@@ -57,7 +57,8 @@ export function convertToTensor(x: TensorLike, dtype?: DType, name = 'Const'): T
 export function convertSameType(xs: readonly TensorLike[], node: string): Tensor[] {
   const firstTensor = xs.find((x) => x instanceof Tensor) as Tensor | undefined;
   const dtype = firstTensor?.dtype;
-  const out = xs.map((x) => (x instanceof Tensor ? convertToTensor(x) : convertToTensor(x, dtype ?? inferDType(x))));
+  // JS values become Consts in the graph of the Tensors they combine with, even outside graph.asDefault().
+  const out = xs.map((x) => (x instanceof Tensor ? convertToTensor(x) : convertToTensor(x, dtype ?? inferDType(x), 'Const', firstTensor?.graph)));
   for (const t of out) {
     if (t.dtype !== out[0].dtype) {
       throw new InvalidArgumentError(`${node}: inputs must have one dtype, got ${out.map((x) => `'${x.name}' ${x.dtype}`).join(', ')}`);
@@ -198,12 +199,10 @@ defineOp({
     const s = checkAssignShape(c);
     return [{ dtype: c.inputs[0].dtype, shape: c.attrs.validate_shape === false ? c.inputs[1].shape : s }];
   },
-  cpu: ([, value], attrs, ctx) => {
+  cpu: ([, value], _, ctx) => {
     const name = ctx.refName(0);
-    void attrs;
-    const copy = new NDArray(value.dtype, value.shape, value.data.slice());
-    ctx.writeVariable(name, copy);
-    return [copy];
+    ctx.writeVariable(name, value);
+    return [ctx.readVariable(name)];
   },
 });
 
@@ -224,9 +223,8 @@ function defineAssignUpdate(type: 'AssignAdd' | 'AssignSub', sign: 1 | -1): void
       if (old.shape.length !== value.shape.length || old.shape.some((d, i) => d !== value.shape[i])) {
         throw new InvalidArgumentError(`${type} '${ctx.name}': value of shape ${formatShape(value.shape)} does not match variable '${name}' of shape ${formatShape(old.shape)}`);
       }
-      const next = mapBroadcast([old, value], old.dtype, ctx.name, (a, b) => a + sign * b);
-      ctx.writeVariable(name, next);
-      return [next];
+      ctx.writeVariable(name, mapBroadcast([old, value], old.dtype, ctx.name, (a, b) => a + sign * b));
+      return [ctx.readVariable(name)];
     },
   });
 }
@@ -240,19 +238,19 @@ function refOf(v: Tensor, what: string): Tensor {
 
 export function assign(ref: Tensor, value: TensorLike, opts: NameOpt & { validateShape?: boolean } = {}): Tensor {
   const r = refOf(ref, 'tf.assign');
-  const v = convertToTensor(value, r.dtype);
+  const v = convertToTensor(value, r.dtype, 'Const', r.graph);
   return addOp('Assign', [r, v], { T: r.dtype, validate_shape: opts.validateShape ?? true }, { name: opts.name ?? 'Assign' }).outputs[0];
 }
 
 export function assignAdd(ref: Tensor, value: TensorLike, opts: NameOpt = {}): Tensor {
   const r = refOf(ref, 'tf.assignAdd');
-  const v = convertToTensor(value, r.dtype);
+  const v = convertToTensor(value, r.dtype, 'Const', r.graph);
   return addOp('AssignAdd', [r, v], { T: r.dtype }, { name: opts.name ?? 'AssignAdd' }).outputs[0];
 }
 
 export function assignSub(ref: Tensor, value: TensorLike, opts: NameOpt = {}): Tensor {
   const r = refOf(ref, 'tf.assignSub');
-  const v = convertToTensor(value, r.dtype);
+  const v = convertToTensor(value, r.dtype, 'Const', r.graph);
   return addOp('AssignSub', [r, v], { T: r.dtype }, { name: opts.name ?? 'AssignSub' }).outputs[0];
 }
 
@@ -308,7 +306,7 @@ export function variable(
         throw new InvalidArgumentError(`Variable '${scope}': initial value '${init.name}' has dtype ${init.dtype}, expected ${opts.dtype}`);
       }
     } else {
-      init = constant(initialValue as NestedArray, { dtype: opts.dtype, name: 'initial_value' });
+      init = constant(initialValue as NestedArray, { dtype: opts.dtype, name: 'initial_value', graph });
     }
     const validate = opts.validateShape ?? true;
     if (validate && !isFullyDefined(init.shape)) {

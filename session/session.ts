@@ -30,6 +30,7 @@ export class Session {
   private readonly plans = new Map<string, Plan>();
   private queue: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private readonly counters = { plansCompiled: 0, runs: 0 };
 
   private constructor(graph: Graph, executor: Executor, device: DeviceInfo) {
     this.graph = graph;
@@ -67,6 +68,7 @@ export class Session {
     const feedMap = normalizeFeeds(this.graph, feeds);
     const plan = this.planFor(flat.leaves, feedMap);
     const values = await this.executor.run(plan, feedMap);
+    this.counters.runs++;
     const byTensor = new Map<Tensor, NDArray>();
     plan.fetches.forEach((t, i) => byTensor.set(t, values[i]));
     return flat.rebuild(flat.leaves.map((l) => (l instanceof Tensor ? byTensor.get(l)! : null)));
@@ -82,9 +84,13 @@ export class Session {
       const ops = pruneToFetches(fetches, targets, new Set(feeds.keys()));
       plan = { key, ops, fetches, targets };
       this.plans.set(key, plan);
+      this.counters.plansCompiled++;
     }
     return plan;
   }
+
+  /** Cumulative counters: plans compiled (one per fetch set and feed shapes) and successful runs. */
+  stats(): { plansCompiled: number; runs: number } { return { ...this.counters }; }
 
   /** Releases the executor's memory (variables included); later runs fail. */
   async close(): Promise<void> {

@@ -1,5 +1,9 @@
-// The CPU executor: the reference. It walks the plan in order and calls each op's reference kernel. Variable writes
-// are staged and committed only when the whole run succeeds, so a failed run changes no variable.
+// The CPU executor: the reference. It walks the plan in order and calls each op's reference kernel.
+//
+// Variables follow TF1's ref semantics: a read (VariableV2, `w/read`) aliases the variable's buffer and an assignment
+// writes into that buffer in place, so a read ordered after an assignment by a control edge sees the new value, as
+// `with tf.control_dependencies([assign]): tf.identity(w)` does in TF1. Before its first write in a run, a variable's
+// old value is copied aside; if the run fails, every written variable is restored, so a failed run changes nothing.
 import { FailedPreconditionError, InternalError, KilnError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
 import { formatShape, shapeMatches } from '../../graph/shape.js';
@@ -17,8 +21,22 @@ export class CpuExecutor implements Executor {
   }
 
   runSync(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>): NDArray[] {
+    const backup = new Map<string, NDArray | undefined>();
+    try {
+      return this.execute(plan, feeds, backup);
+    } catch (e) {
+      for (const [name, old] of backup) {
+        const cur = this.variables.get(name);
+        if (old === undefined) this.variables.delete(name);
+        else if (cur !== undefined && sameLayout(cur, old)) cur.data.set(old.data);
+        else this.variables.set(name, old);
+      }
+      throw e;
+    }
+  }
+
+  private execute(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, backup: Map<string, NDArray | undefined>): NDArray[] {
     const values = new Map<Tensor, NDArray>(feeds);
-    const pending = new Map<string, NDArray>();
     for (const op of plan.ops) {
       const def = getOpDef(op.type);
       if (def === undefined) throw new InternalError(`No kernel for '${op.name}' (${op.type})`);
@@ -32,11 +50,19 @@ export class CpuExecutor implements Executor {
       const ctx: KernelContext = {
         name: op.name,
         readVariable: (name) => {
-          const v = pending.get(name) ?? this.variables.get(name);
+          const v = this.variables.get(name);
           if (v === undefined) throw new FailedPreconditionError(`Attempting to use uninitialized value ${name} (read by '${op.name}')`);
           return v;
         },
-        writeVariable: (name, v) => { pending.set(name, v); },
+        writeVariable: (name, v) => {
+          const cur = this.variables.get(name);
+          if (!backup.has(name)) backup.set(name, cur === undefined ? undefined : copyOf(cur));
+          if (cur !== undefined && sameLayout(cur, v)) {
+            if (cur !== v) cur.data.set(v.data);
+          } else {
+            this.variables.set(name, copyOf(v));
+          }
+        },
         refName: (i) => op.inputs[i].op.name,
         state: <T>(init: () => T): T => {
           if (!this.opState.has(op.name)) this.opState.set(op.name, init());
@@ -62,18 +88,29 @@ export class CpuExecutor implements Executor {
         if (!values.has(t)) values.set(t, v);
       });
     }
-    for (const [name, v] of pending) this.variables.set(name, v);
     // A fetched value must never alias a variable's storage, or the caller could change the variable by writing to it.
     const stored = new Set<NDArray>(this.variables.values());
     return plan.fetches.map((t) => {
       const v = values.get(t);
       if (v === undefined) throw new InternalError(`Fetch '${t.name}' was not computed`);
-      return stored.has(v) ? new NDArray(v.dtype, v.shape, v.data.slice()) : v;
+      return stored.has(v) ? copyOf(v) : v;
     });
+  }
+
+  /** The current value of a variable (a copy), or undefined when it was never initialised. */
+  variableValue(name: string): NDArray | undefined {
+    const v = this.variables.get(name);
+    return v === undefined ? undefined : copyOf(v);
   }
 
   async close(): Promise<void> {
     this.variables.clear();
     this.opState.clear();
   }
+}
+
+function copyOf(v: NDArray): NDArray { return new NDArray(v.dtype, v.shape, v.data.slice()); }
+
+function sameLayout(a: NDArray, b: NDArray): boolean {
+  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }
