@@ -5,5 +5,6 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   transform: { '^.+\\.ts$': ['ts-jest', { useESM: true, isolatedModules: true, diagnostics: false }] },
   testMatch: ['<rootDir>/tests/**/*.test.ts'],
-  testTimeout: 30000,
+  testTimeout: 60000,
+  globalSetup: '<rootDir>/tests/global_setup.ts',
 };

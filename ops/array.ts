@@ -6,15 +6,17 @@
 // from the op type (`transpose`, `concat`, `stack`, `unstack`, `zeros`, `ones`, `zeros_like`, `ones_like`, `range`,
 // `one_hot`).
 import { allocArray, castScalar, DType, isInt } from '../graph/dtypes.js';
-import { InvalidArgumentError } from '../graph/errors.js';
+import { InternalError, InvalidArgumentError } from '../graph/errors.js';
 import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Dim, formatShape, mergeDim, normAxis, Shape, sizeOf, stridesOf } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { empty, intList } from './cpu.js';
+import { GpuKernel, GpuKernelContext, literal } from './gpu.js';
 import { cast } from './math.js';
 import { addOp, AddOpOptions, defineOp, OutputSpec, ShapeContext } from './registry.js';
 import { constant, convertSameType, convertToTensor, identity, NameOpt, TensorLike } from './values.js';
+import { affineCopy, fillKernel, fillValue, gatherKernel, joinKernel, oneHotKernel, rangeKernel, splitKernel } from './wgsl/array.js';
 
 // ---- helpers ----------------------------------------------------------------------------------------------------------
 
@@ -100,6 +102,14 @@ function valueTensor(x: TensorLike, argName: string, g: Graph, dtype?: DType): T
 
 const out1 = (dtype: DType, shape: Shape): OutputSpec[] => [{ dtype, shape }];
 
+/** The GPU side of ops whose output is the input's bytes in the same order: the output shares the input's buffer. */
+const ALIAS_INPUT = (): GpuKernel => ({ dispatches: [], alias: { 0: 0 } });
+
+/** The GPU side of shape-only ops: the WebGPU compiler computes them when it compiles a plan. */
+const COMPUTED_AT_COMPILE_TIME = (k: GpuKernelContext): GpuKernel => {
+  throw new InternalError(`${k.type} node '${k.name}' is computed at compile time and has no kernel`);
+};
+
 // ---- Reshape ----------------------------------------------------------------------------------------------------------
 
 defineOp({
@@ -180,6 +190,7 @@ defineOp({
     }
     return [reshaped(x, out)];
   },
+  gpu: ALIAS_INPUT,
 });
 
 /** `tf.reshape(x, shape, {name?})`: shape is JS numbers (one -1 is inferred) or an int tensor. */
@@ -238,6 +249,11 @@ defineOp({
     }
     return [out];
   },
+  gpu: (k) => {
+    const x = k.inputs[0];
+    const strides = stridesOf(x.shape);
+    return affineCopy(k, 0, intList(k.requireConst(1, 'perm')).map((p) => ({ n: x.shape[p], stride: strides[p] })), 0);
+  },
 });
 
 /** `tf.transpose(x, perm?, {name?})`: perm defaults to reversing the axes. */
@@ -292,6 +308,7 @@ defineOp({
     s.splice(ax, 0, 1);
     return [reshaped(x, s)];
   },
+  gpu: ALIAS_INPUT,
 });
 
 /** `tf.expandDims(x, axis, {name?})`: inserts a dim of 1 at `axis` (negative counts from the end, in [-rank-1, rank]). */
@@ -344,6 +361,7 @@ defineOp({
     const s = squeezeShape(x.shape, attrs.squeeze_dims as number[], (m) => { throw kernelError('Squeeze', ctx.name, m); });
     return [reshaped(x, s as number[])];
   },
+  gpu: ALIAS_INPUT,
 });
 
 /** `tf.squeeze(x, axis?, {name?})`: removes dims of size 1 (all of them, or those in `axis`, which must be 1). */
@@ -437,6 +455,13 @@ defineOp({
     }
     return [out];
   },
+  gpu: (k) => {
+    const n = k.inputs.length - 1;
+    const out = k.outputs[0];
+    const axis = normAxis(k.requireConst(n, 'axis').data[0], out.shape.length) as number;
+    const values = k.inputs.slice(0, n);
+    return joinKernel(k, values.map((_, i) => i), product(out.shape.slice(0, axis)), values.map((v) => product(v.shape.slice(axis))));
+  },
 });
 
 /** `tf.concat(values, axis, {name?})`: joins along an existing axis; one value gives an Identity, as in TF1. */
@@ -508,6 +533,13 @@ defineOp({
     }
     return [out];
   },
+  // Pack is a concat of [outer, inner] rows along a new axis.
+  gpu: (k) => {
+    const s0 = k.inputs[0].shape;
+    const axis = normAxis(k.attrs.axis as number, s0.length + 1) as number;
+    const inner = product(s0.slice(axis));
+    return joinKernel(k, k.inputs.map((_, i) => i), product(s0.slice(0, axis)), k.inputs.map(() => inner));
+  },
 });
 
 /** `tf.stack(values, axis = 0, {name?})`: joins same-shaped tensors along a new axis. */
@@ -553,6 +585,11 @@ defineOp({
       }
     }
     return outs;
+  },
+  gpu: (k) => {
+    const s = k.inputs[0].shape;
+    const axis = normAxis(k.attrs.axis as number, s.length) as number;
+    return splitKernel(k, product(s.slice(0, axis)), s[axis], product(s.slice(axis + 1)));
   },
 });
 
@@ -622,6 +659,11 @@ defineOp({
       return Array.from({ length: s }, (_, k) => b + k);
     });
     return [selectAxes(x, idx)];
+  },
+  gpu: (k) => {
+    const strides = stridesOf(k.inputs[0].shape);
+    const begin = intList(k.requireConst(1, 'begin'));
+    return affineCopy(k, 0, k.outputs[0].shape.map((n, i) => ({ n, stride: strides[i] })), begin.reduce((a, b, i) => a + b * strides[i], 0));
   },
 });
 
@@ -788,6 +830,15 @@ defineOp({
     const out = selectAxes(x, idx);
     return [new NDArray(out.dtype, spec.final as number[], out.data)];
   },
+  // New and shrunk axes only relabel the shape: the copy walks the processing dims (one per input dim).
+  gpu: (k) => {
+    const x = k.inputs[0];
+    const [b, e, s] = [[1, 'begin'], [2, 'end'], [3, 'strides']].map(([i, what]) => intList(k.requireConst(i as number, what as string)));
+    const spec = stridedSliceSpec(x.shape, stridedArgsOf(k.attrs, b, e, s), k.fail);
+    const strides = stridesOf(x.shape);
+    return affineCopy(k, 0, spec.processing.map((n, i) => ({ n: n as number, stride: strides[i] * spec.strides[i] })),
+      spec.begin.reduce((a, v, i) => a + v * strides[i], 0));
+  },
 });
 
 /**
@@ -848,6 +899,12 @@ defineOp({
     if (m.some((v) => v < 0)) throw kernelError('Tile', ctx.name, `Expected multiples >= 0, got ${formatDims(m)}`);
     return [selectAxes(x, x.shape.map((d, i) => Array.from({ length: d * m[i] }, (_, k) => k % d)))];
   },
+  // The multiples are in the output shape: out dim i is x dim i times multiples[i].
+  gpu: (k) => {
+    const x = k.inputs[0];
+    const strides = stridesOf(x.shape);
+    return affineCopy(k, 0, k.outputs[0].shape.map((n, i) => ({ n, stride: strides[i], mod: x.shape[i] })), 0);
+  },
 });
 
 /** `tf.tile(x, multiples, {name?})`: repeats `x` multiples[i] times along axis i. */
@@ -884,6 +941,8 @@ defineOp({
     out.data.fill(v.data[0]);
     return [out];
   },
+  // The dims are in the output shape; the value may have been computed on the GPU.
+  gpu: (k) => fillKernel(k, fillValue(k, 1)),
 });
 
 /** `tf.fill(dims, value, {name?})`: a tensor of shape `dims` filled with the scalar `value`. */
@@ -908,6 +967,7 @@ for (const [type, value] of [['ZerosLike', 0], ['OnesLike', 1]] as const) {
       out.data.fill(value);
       return [out];
     },
+    gpu: (k) => fillKernel(k, { literal: literal(value, k.outputs[0].dtype) }),
   });
 }
 
@@ -969,6 +1029,7 @@ function checkOutType(c: ShapeContext): DType {
 defineOp({
   type: 'Shape',
   inputs: ['input'],
+  shapeOnly: true,
   attrs: { T: { type: 'type' }, out_type: { type: 'type', default: 'int32' } },
   shape: (c) => out1(checkOutType(c), [c.inputs[0].rank]),
   cpu: ([x], attrs) => {
@@ -976,11 +1037,13 @@ defineOp({
     x.shape.forEach((d, i) => { out.data[i] = d; });
     return [out];
   },
+  gpu: COMPUTED_AT_COMPILE_TIME,
 });
 
 defineOp({
   type: 'Size',
   inputs: ['input'],
+  shapeOnly: true,
   attrs: { T: { type: 'type' }, out_type: { type: 'type', default: 'int32' } },
   shape: (c) => out1(checkOutType(c), []),
   cpu: ([x], attrs) => {
@@ -988,14 +1051,17 @@ defineOp({
     out.data[0] = x.size;
     return [out];
   },
+  gpu: COMPUTED_AT_COMPILE_TIME,
 });
 
 defineOp({
   type: 'Rank',
   inputs: ['input'],
+  shapeOnly: true,
   attrs: { T: { type: 'type' } },
   shape: () => out1('int32', []),
   cpu: ([x]) => [new NDArray('int32', [], Int32Array.of(x.rank))],
+  gpu: COMPUTED_AT_COMPILE_TIME,
 });
 
 function checkIndexDType(dt: DType, what: string): DType {
@@ -1085,6 +1151,8 @@ defineOp({
     }
     return [out];
   },
+  // Reached only when start, limit and delta are known at compile time (they give the shape) but not folded.
+  gpu: rangeKernel,
 });
 
 /**
@@ -1165,6 +1233,13 @@ defineOp({
       }
     }
     return [out];
+  },
+  // The depth is in the output shape; on/off values are literals when known, else read from their buffers.
+  gpu: (k) => {
+    const s = k.inputs[0].shape;
+    const a = k.attrs.axis as number;
+    const axis = a === -1 ? s.length : a;
+    return oneHotKernel(k, product(s.slice(0, axis)), k.outputs[0].shape[axis], product(s.slice(axis)));
   },
 });
 
@@ -1267,6 +1342,11 @@ defineOp({
       }
     }
     return [out];
+  },
+  gpu: (k) => {
+    const [p, ind] = k.inputs;
+    const { b, axis } = gatherDims(p.shape.length, ind.shape.length, k.attrs.batch_dims as number, k.requireConst(2, 'axis').data[0], k.fail);
+    return gatherKernel(k, b, axis as number);
   },
 });
 

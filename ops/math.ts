@@ -6,59 +6,73 @@ import { broadcastStatic, Dim, formatShape, normAxis, Shape } from '../graph/sha
 import { Tensor } from '../graph/tensor.js';
 import { broadcastIndex, broadcastShapes, empty, intList, mapBroadcast, mapUnary, normAxes, reduce } from './cpu.js';
 import {
-  ALL, BOOL, binaryBuilder, defineBinary, defineUnary, FLOATS, intDivisor, NUMERIC, unaryBuilder,
+  ALL, BOOL, binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, elementwiseKernel, FLOATS, intDivisor, NUMERIC, unaryBuilder,
+  UnaryOpSpec,
 } from './elementwise.js';
+import { GpuKernel, GpuKernelContext, literal, wgslType } from './gpu.js';
 import { addOp, defineOp, ShapeContext } from './registry.js';
+import { matmulGpu } from './wgsl/matmul.js';
+import { argReduceGpu, reduceGpu, ReduceWgsl } from './wgsl/reduce.js';
 import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
 // ---- elementwise ------------------------------------------------------------------------------------------------
 
 const floorDiv = (a: number, b: number): number => Math.floor(a / intDivisor(b));
+/** a * b for integers: exact below 2^53, else wrapped to int32 as TensorFlow's int32 kernels do (Math.imul). */
+const intMul = (a: number, b: number): number => { const p = a * b; return Number.isSafeInteger(p) ? p : Math.imul(a, b); };
+/** Integer power by squaring with wrapping multiplies; negative exponents as the float formula (0 once truncated). */
+const intPow = (a: number, b: number): number => {
+  const p = Math.pow(a, b);
+  if (b < 0 || Number.isSafeInteger(p)) return p;
+  let r = 1, base = a | 0;
+  for (let e = b; e > 0; e = Math.floor(e / 2)) { if (e % 2 === 1) r = Math.imul(r, base); base = Math.imul(base, base); }
+  return r;
+};
 const pyMod = (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; };
 
-for (const s of [
-  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b },
-  { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b },
-  { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b },
-  { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: Math.imul },
-  { type: 'RealDiv', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)) },
-  { type: 'Div', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)) },
-  { type: 'TruncateDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.trunc(a / b), intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)) },
-  { type: 'FloorDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.floor(a / b), intFn: floorDiv },
-  { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)) },
-  { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)) },
-  { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)) },
-  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow },
-  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b) },
-  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType },
-  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType },
-  { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType },
-  { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType },
-  { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType },
-  { type: 'GreaterEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a >= b), out: 'bool' as DType },
-  { type: 'LogicalAnd', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 && b !== 0) },
-  { type: 'LogicalOr', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 || b !== 0) },
+for (const s of <BinaryOpSpec[]>[
+  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}` },
+  { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}` },
+  { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b, wgsl: (a, b) => `${a} - ${b}` },
+  { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: intMul, wgsl: (a, b) => `${a} * ${b}` },
+  { type: 'RealDiv', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b) => `${a} / ${b}`, intDivides: true },
+  { type: 'Div', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b) => `${a} / ${b}`, intDivides: true },
+  { type: 'TruncateDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.trunc(a / b), intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `trunc(${a} / ${b})` : `${a} / ${b}`), intDivides: true },
+  { type: 'FloorDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.floor(a / b), intFn: floorDiv, wgsl: (a, b, t) => (t === 'f32' ? `floor(${a} / ${b})` : `ifloordiv_(${a}, ${b})`), intDivides: true },
+  { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `fmod_py_(${a}, ${b})` : `imod_py_(${a}, ${b})`), intDivides: true },
+  { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `max(${a}, ${b})`) },
+  { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`) },
+  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`) },
+  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})` },
+  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})` },
+  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})` },
+  { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})` },
+  { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} <= ${b})` },
+  { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})` },
+  { type: 'GreaterEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a >= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} >= ${b})` },
+  { type: 'LogicalAnd', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 && b !== 0), wgsl: (a, b) => `${a} & ${b}` },
+  { type: 'LogicalOr', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 || b !== 0), wgsl: (a, b) => `${a} | ${b}` },
 ]) defineBinary(s);
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
-for (const s of [
-  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x },
-  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs },
-  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)) },
-  { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x },
-  { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt },
-  { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x) },
-  { type: 'Reciprocal', dtypes: FLOATS, fn: (x: number) => 1 / x },
-  { type: 'Exp', dtypes: FLOATS, fn: Math.exp },
-  { type: 'Log', dtypes: FLOATS, fn: Math.log },
-  { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p },
-  { type: 'Floor', dtypes: FLOATS, fn: Math.floor },
-  { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil },
-  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven },
-  { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid },
-  { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh },
-  { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0) },
-  { type: 'IsNan', dtypes: FLOATS, fn: (x: number) => +Number.isNaN(x), out: 'bool' as DType },
+for (const s of <UnaryOpSpec[]>[
+  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x, wgsl: (x) => `-(${x})` },
+  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs, wgsl: (x) => `abs(${x})` },
+  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`) },
+  { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x, intFn: (x: number) => intMul(x, x), wgsl: (x) => `${x} * ${x}` },
+  { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt, wgsl: (x) => `sqrt(${x})` },
+  { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x), wgsl: (x) => `1.0 / sqrt(${x})` },
+  { type: 'Reciprocal', dtypes: FLOATS, fn: (x: number) => 1 / x, wgsl: (x) => `1.0 / ${x}` },
+  { type: 'Exp', dtypes: FLOATS, fn: Math.exp, wgsl: (x) => `exp(${x})` },
+  { type: 'Log', dtypes: FLOATS, fn: Math.log, wgsl: (x) => `log_(${x})` },
+  { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p, wgsl: (x) => `log1p_(${x})` },
+  { type: 'Floor', dtypes: FLOATS, fn: Math.floor, wgsl: (x) => `floor(${x})` },
+  { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil, wgsl: (x) => `ceil(${x})` },
+  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven, wgsl: (x) => `round(${x})` },
+  { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid, wgsl: (x) => `sigmoid_(${x})` },
+  { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh, wgsl: (x) => `tanh_(${x})` },
+  { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0), wgsl: (x) => `1u - ${x}` },
+  { type: 'IsNan', dtypes: FLOATS, fn: (x: number) => +Number.isNaN(x), out: 'bool' as DType, wgsl: (x) => `select(0u, 1u, isnan_(${x}))` },
 ]) defineUnary(s);
 
 /** TF's Round is banker's rounding (half to even), like numpy's. */
@@ -123,7 +137,40 @@ defineOp({
   shape: (c) => [{ dtype: c.attrs.DstT as DType, shape: c.inputs[0].shape }],
   // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does.
   cpu: ([x], attrs) => [mapUnary(x, attrs.DstT as DType, (v) => v)],
+  gpu: castGpu,
 });
+
+/**
+ * Cast on the GPU. Same storage type (int32 <-> int64, both i32 there): the bytes are the value, no copy. Not fused
+ * into elementwise chains: a chain's expression sees only the input type, and Cast's depends on DstT.
+ */
+function castGpu(k: GpuKernelContext): GpuKernel {
+  const src = wgslType(k.inputs[0].dtype), dst = wgslType(k.outputs[0].dtype);
+  if (src === dst) return { dispatches: [], alias: { 0: 0 } };
+  const toInt64 = k.outputs[0].dtype === 'int64' && src === 'f32';
+  return elementwiseKernel(k, ([x]) => {
+    if (dst === 'u32') return src === 'f32' ? `select(0u, 1u, ${x} != 0.0 || isnan_(${x}))` : `select(0u, 1u, ${x} != 0)`;
+    if (src === 'u32') return `${dst}(${x})`;
+    if (dst === 'f32') return `f32(${x})`;
+    // float -> int: toward zero; NaN and infinities give 0 and out-of-range values wrap modulo 2^32, as the reference
+    // kernel's `Math.trunc(v) | 0` (WGSL's i32() would clamp). A float -> int64 out of the int32 range fails instead.
+    return toInt64 ? `f2i64_(${x})` : `f2i_(${x})`;
+  }, toInt64
+    ? { prelude: F2I64, check: `Cast node '${k.name}': a value is outside the int32 range the webgpu executor stores int64 in` }
+    : { prelude: F2I });
+}
+
+/** Float to int conversions: |x| >= 2^31 is an integer in f32, so x mod 2^32 is exact. */
+const F2I = `fn f2i_(x: f32) -> i32 {
+  if ((bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u) { return 0; }
+  if (abs(x) < 2147483648.0) { return i32(x); }
+  return bitcast<i32>(u32(x - 4294967296.0 * floor(x / 4294967296.0)));
+}`;
+const F2I64 = `fn f2i64_(x: f32) -> i32 {
+  if ((bitcast<u32>(x) & 0x7f800000u) == 0x7f800000u) { return 0; }
+  if (x >= 2147483648.0 || x < -2147483648.0) { status[0] = 1u; return 0; }
+  return i32(x);
+}`;
 
 export function cast(x: TensorLike, dtype: DType, opts: NameOpt = {}): Tensor {
   checkDType(dtype, 'tf.cast');
@@ -146,6 +193,8 @@ defineOp({
     return [{ dtype: t.dtype, shape: s }];
   },
   cpu: ([cond, t, e], _, ctx) => [mapBroadcast([cond, t, e], t.dtype, ctx.name, (c, a, b) => (c !== 0 ? a : b))],
+  elementwise: { expr: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)` },
+  gpu: (k) => elementwiseKernel(k, ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)`),
 });
 
 /** `tf.where(cond, x, y)`: elementwise select with numpy broadcasting (TF's SelectV2). */
@@ -211,6 +260,7 @@ defineOp({
   attrs: { T: { type: 'type' }, transpose_a: { type: 'bool', default: false }, transpose_b: { type: 'bool', default: false } },
   shape: (c) => [{ dtype: c.inputs[0].dtype, shape: matmulShapes(c, c.attrs.transpose_a as boolean, c.attrs.transpose_b as boolean, false) }],
   cpu: ([a, b], attrs, ctx) => [matmulKernel(a, b, attrs.transpose_a as boolean, attrs.transpose_b as boolean, ctx.name)],
+  gpu: (k) => matmulGpu(k, k.attrs.transpose_a as boolean, k.attrs.transpose_b as boolean),
 });
 
 defineOp({
@@ -219,6 +269,7 @@ defineOp({
   attrs: { T: { type: 'type' }, adj_x: { type: 'bool', default: false }, adj_y: { type: 'bool', default: false } },
   shape: (c) => [{ dtype: c.inputs[0].dtype, shape: matmulShapes(c, c.attrs.adj_x as boolean, c.attrs.adj_y as boolean, true) }],
   cpu: ([a, b], attrs, ctx) => [matmulKernel(a, b, attrs.adj_x as boolean, attrs.adj_y as boolean, ctx.name)],
+  gpu: (k) => matmulGpu(k, k.attrs.adj_x as boolean, k.attrs.adj_y as boolean),
 });
 
 /** `tf.matmul(a, b, {transposeA?, transposeB?, name?})`: MatMul for matrices, BatchMatMulV2 when either has rank > 2. */
@@ -252,7 +303,7 @@ function reductionShape(c: ShapeContext): Shape {
 }
 
 function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DType) => number, step: (a: number, v: number) => number,
-  finish?: (acc: number, n: number, dt: DType) => number): void {
+  wgsl: Omit<ReduceWgsl, 'identity'>, finish?: (acc: number, n: number, dt: DType) => number): void {
   defineOp({
     type,
     inputs: ['input', 'reduction_indices'],
@@ -265,6 +316,8 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
       const ax = normAxes(intList(axes), x.rank, ctx.name);
       return [reduce(x, ax, attrs.keep_dims as boolean, x.dtype, init(x.dtype), step, finish && ((a, n) => finish(a, n, x.dtype)))];
     },
+    gpu: (k) => reduceGpu(k, normAxes(intList(k.requireConst(1, 'reduction_indices')), k.inputs[0].shape.length, k.name),
+      { ...wgsl, identity: init }),
   });
 }
 
@@ -273,14 +326,24 @@ const highest = (dt: DType): number => (dt === 'int32' ? 2147483647 : dt === 'in
 const nanMax = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.max(a, v));
 const nanMin = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.min(a, v));
 
-defineReduction('Sum', NUMERIC, () => 0, (a, v) => a + v);
-defineReduction('Prod', NUMERIC, () => 1, (a, v) => a * v);
-defineReduction('Max', NUMERIC, lowest, nanMax);
-defineReduction('Min', NUMERIC, highest, nanMin);
+/** Max/Min that propagate NaN (WGSL's max and min need not), on scalars or vec4s. */
+const nanAware = (f: 'max' | 'min') => (a: string, b: string, t: string, vec: boolean): string => {
+  if (t !== 'f32') return `${f}(${a}, ${b})`;
+  const nan = literal(NaN, 'float32');
+  return vec ? `select(${f}(${a}, ${b}), vec4<f32>(${nan}), isnan4_(${a}) | isnan4_(${b}))`
+    : `select(${f}(${a}, ${b}), ${nan}, isnan_(${a}) || isnan_(${b}))`;
+};
+const plus = { combine: (a: string, b: string) => `${a} + ${b}` };
+
+defineReduction('Sum', NUMERIC, () => 0, (a, v) => a + v, plus);
+defineReduction('Prod', NUMERIC, () => 1, (a, v) => a * v, { combine: (a, b) => `${a} * ${b}` });
+defineReduction('Max', NUMERIC, lowest, nanMax, { combine: nanAware('max') });
+defineReduction('Min', NUMERIC, highest, nanMin, { combine: nanAware('min') });
 // Integer means divide with truncation, as TensorFlow's do.
-defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, (a, n, dt) => (dt === 'int32' || dt === 'int64' ? Math.trunc(a / n) : a / n));
-defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0));
-defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0));
+defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, { ...plus, mean: true },
+  (a, n, dt) => (dt === 'int32' || dt === 'int64' ? Math.trunc(a / n) : a / n));
+defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0), { combine: (a, b) => `${a} & ${b}` });
+defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0), { combine: (a, b) => `${a} | ${b}` });
 
 type Axis = number | readonly number[] | null | undefined;
 
@@ -349,6 +412,14 @@ function defineArg(type: 'ArgMax' | 'ArgMin', better: (v: number, best: number) 
         }
       }
       return [out];
+    },
+    gpu: (k) => {
+      const x = k.inputs[0];
+      const d = k.requireConst(1, 'dimension').data[0];
+      const ax = normAxis(d, x.shape.length);
+      if (ax === undefined) return k.fail(`Expected dimension in the range [${-x.shape.length}, ${x.shape.length}), but got ${d}`);
+      if (x.shape[ax] === 0) k.fail(`Reduction axis ${ax} is empty in shape ${formatShape(x.shape)}`);
+      return argReduceGpu(k, ax, type === 'ArgMax');
     },
   });
 }

@@ -16,6 +16,9 @@
 // kept per session and per node, advanced even when a later node fails the run, not when this node's own input
 // checks fail; it wraps at 2^32 runs), and p is a block index within the run, below. Each block
 // gives four u32 words w0..w3. Output element i (row-major) of run k depends only on (seed, seed2, k, i).
+// The webgpu executor runs a whole plan as one submission, so there every random node of the plan advances on every
+// run, also on a run that fails (a bad label, minval >= maxval); the CPU executor advances only the nodes it ran
+// before the failure. Until a run fails, both executors give the same numbers bit for bit.
 //
 //   RandomUniform float32      p = floor(i / 4); value = Uint32ToFloat(w[i % 4]) = (w & 0x7fffff) / 2^23.
 //   RandomUniform float64      p = floor(i / 2); e = i % 2; value = Uint64ToDouble(w[2e], w[2e+1])
@@ -23,23 +26,30 @@
 //   RandomUniformInt int32     p = floor(i / 4); value = minval + (w[i % 4] mod (maxval - minval)), the range as u32.
 //   RandomUniformInt int64     p = floor(i / 2); e = i % 2; bits = w[2e] + w[2e+1] * 2^32 (u64);
 //                              value = minval + (bits mod (maxval - minval)).
-//   RandomStandardNormal f32   p = floor(i / 4); BoxMullerFloat(w0, w1) -> elements 4p, 4p+1;
-//                              BoxMullerFloat(w2, w3) -> elements 4p+2, 4p+3.
+//   RandomStandardNormal f32   p = floor(i / 4); BoxMuller32(w0, w1) -> elements 4p, 4p+1;
+//                              BoxMuller32(w2, w3) -> elements 4p+2, 4p+3. BoxMuller32 is Kiln's float32
+//                              Box-Muller (ops/philox.ts): TF's formula, r sin(theta) and r cos(theta) with
+//                              u1 = max(Uint32ToFloat(x0), 1e-7f), theta = 2 pi Uint32ToFloat(x1), r = sqrt(-2 ln u1),
+//                              computed with integer arithmetic only, so every executor gives the same bits; each
+//                              value is within 1 float32 ulp of the exact value (0.57 ulp measured).
 //   RandomStandardNormal f64   p = floor(i / 2); BoxMullerDouble(w0, w1, w2, w3) -> elements 2p, 2p+1.
 //   TruncatedNormal            element i owns the 8 blocks p = 8i + j, j = 0..7, and takes the first candidate with
 //                              |z| < 2 in the order j = 0, 1, ...: float32 candidates per block are
-//                              BoxMullerFloat(w0, w1) -> (f0, f1), then BoxMullerFloat(w2, w3) -> (f0, f1);
+//                              BoxMuller32(w0, w1) -> (f0, f1), then BoxMuller32(w2, w3) -> (f0, f1);
 //                              float64 candidates are BoxMullerDouble(w0..w3) -> (d0, d1). The test is on the value in
 //                              the output dtype, as TF's. Each candidate is rejected with probability 0.0455, so all
 //                              32 (float32) or 16 (float64) fail with probability < 1e-21; then the element is 0.
 //                              (TF draws candidates sequentially, which cannot be split across GPU threads.)
 //
 // Since p is a u32, an output may have at most 2^34 (4-per-block), 2^33 (2-per-block) or 2^29 (TruncatedNormal)
-// elements. With k = 0 the counters are TensorFlow's own, so the first run of RandomUniform, RandomUniformInt and
-// RandomStandardNormal with the same (seed, seed2) gives TensorFlow's numbers (the normals up to the last bit of
-// sin/cos/log); later runs differ from TF, which advances its counter by 256 blocks per output element per run.
+// elements. With k = 0 the counters are TensorFlow's own, so the first run of RandomUniform and RandomUniformInt with
+// the same (seed, seed2) gives TensorFlow's numbers exactly, and float64 RandomStandardNormal TF's up to the last bits
+// of sin/cos/log. float32 normals come from TF's words too, but TF's kernel rounds the angle 2 pi u to float32 before
+// sinf/cosf (an error up to 2.4e-7 in the angle) where BoxMuller32 is exact: they differ from TF's by at most 1.1e-6
+// (37% are identical, on average 7 ulp apart, most of that near the zeros of sin and cos). Later runs differ from TF,
+// which advances its counter by 256 blocks per output element per run.
 import { DType, isFloat } from '../graph/dtypes.js';
-import { InvalidArgumentError } from '../graph/errors.js';
+import { InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
 import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { formatShape, sizeOf } from '../graph/shape.js';
@@ -49,8 +59,10 @@ import { mul, sub } from './math.js';
 import {
   boxMullerDouble, boxMullerFloat, philox4x32, splitSeed, TRUNCATED_BLOCKS_PER_ELEMENT, uint32ToFloat, uint64ToDouble,
 } from './philox.js';
+import { GpuKernel, GpuKernelContext, literal } from './gpu.js';
 import { addOp, defineOp, describeInput, KernelContext, OutputSpec, ShapeContext } from './registry.js';
 import { constant, convertToTensor, TensorLike } from './values.js';
+import { randomGpu } from './wgsl/random.js';
 
 // ---- kernels ------------------------------------------------------------------------------------------------------
 
@@ -59,17 +71,49 @@ interface RandomState { run: number; key0: number; key1: number; c2: number; c3:
 /** A fresh u32 from the host's entropy (only for unseeded ops, once per session). */
 const freshWord = (): number => Math.floor(Math.random() * 4294967296) >>> 0;
 
-/** This node's key and seed2 words (drawn once per session when both seeds are 0) and its run index, advanced. */
-function nextRun(attrs: Readonly<Attrs>, ctx: KernelContext): { run: number; key0: number; key1: number; c2: number; c3: number } {
-  const st = ctx.state<RandomState>(() => {
+/** This node's key and seed2 words (drawn once per session when both seeds are 0) and its run counter. */
+function runState(attrs: Readonly<Attrs>, state: <T>(init: () => T) => T): RandomState {
+  return state<RandomState>(() => {
     const seed = attrs.seed as number, seed2 = attrs.seed2 as number;
     if (seed === 0 && seed2 === 0) return { run: 0, key0: freshWord(), key1: freshWord(), c2: freshWord(), c3: freshWord() };
     const [key0, key1] = splitSeed(seed), [c2, c3] = splitSeed(seed2);
     return { run: 0, key0, key1, c2, c3 };
   });
+}
+
+/** This node's words and its run index, advanced. */
+function nextRun(attrs: Readonly<Attrs>, ctx: KernelContext): RandomState {
+  const st = runState(attrs, ctx.state);
   const run = st.run;
   st.run = (st.run + 1) >>> 0;
   return { run, key0: st.key0, key1: st.key1, c2: st.c2, c3: st.c3 };
+}
+
+/**
+ * The GPU kernel's per-run parameters [key0, key1, c2, c3, run]: the executor calls this once before every run of
+ * the plan, which advances the same per-node run counter as the CPU kernel's nextRun.
+ */
+function gpuParams(k: GpuKernelContext): () => Uint32Array {
+  const st = runState(k.attrs, k.state);
+  return () => {
+    const run = st.run;
+    st.run = (st.run + 1) >>> 0;
+    return Uint32Array.of(st.key0, st.key1, st.c2, st.c3, run);
+  };
+}
+
+/** The GPU side's checks of the output size (the CPU kernel's, made when the plan is compiled). */
+function gpuCheckSize(k: GpuKernelContext, perBlock: number): void {
+  const n = k.outputs[0].size;
+  const blocks = k.type === 'TruncatedNormal' ? n * TRUNCATED_BLOCKS_PER_ELEMENT : Math.ceil(n / perBlock);
+  if (blocks > 4294967296) k.fail(`output ${formatShape(k.outputs[0].shape)} has too many elements for one random op`);
+}
+
+function floatGpu(op: 'RandomUniform' | 'RandomStandardNormal' | 'TruncatedNormal') {
+  return (k: GpuKernelContext): GpuKernel => {
+    gpuCheckSize(k, 4);
+    return randomGpu(k, { op, params: gpuParams(k) });
+  };
 }
 
 /** The output shape from the `shape` input: non-negative integers, else an InvalidArgumentError naming the node. */
@@ -87,7 +131,7 @@ function checkBlocks(blocks: number, type: string, node: string, shape: readonly
 }
 
 /** Calls `fn(words, p)` for blocks p = 0 .. blocks-1 of this run; `words` holds the block's four u32 words. */
-function forBlocks(blocks: number, r: ReturnType<typeof nextRun>, fn: (w: Uint32Array, p: number) => void): void {
+function forBlocks(blocks: number, r: RandomState, fn: (w: Uint32Array, p: number) => void): void {
   const w = new Uint32Array(4);
   for (let p = 0; p < blocks; p++) {
     philox4x32(p, r.run, r.c2, r.c3, r.key0, r.key1, w, 0);
@@ -95,7 +139,7 @@ function forBlocks(blocks: number, r: ReturnType<typeof nextRun>, fn: (w: Uint32
   }
 }
 
-function uniformKernel(dtype: DType, shape: number[], r: ReturnType<typeof nextRun>, node: string): NDArray {
+function uniformKernel(dtype: DType, shape: number[], r: RandomState, node: string): NDArray {
   const out = empty(dtype, shape);
   const o = out.data, n = o.length;
   if (dtype === 'float32') {
@@ -114,7 +158,7 @@ function uniformKernel(dtype: DType, shape: number[], r: ReturnType<typeof nextR
   return out;
 }
 
-function uniformIntKernel(dtype: DType, shape: number[], lo: number, hi: number, r: ReturnType<typeof nextRun>, node: string): NDArray {
+function uniformIntKernel(dtype: DType, shape: number[], lo: number, hi: number, r: RandomState, node: string): NDArray {
   const out = empty(dtype, shape);
   const o = out.data, n = o.length;
   if (dtype === 'int32') {
@@ -138,7 +182,7 @@ function uniformIntKernel(dtype: DType, shape: number[], lo: number, hi: number,
   return out;
 }
 
-function normalKernel(dtype: DType, shape: number[], r: ReturnType<typeof nextRun>, node: string): NDArray {
+function normalKernel(dtype: DType, shape: number[], r: RandomState, node: string): NDArray {
   const out = empty(dtype, shape);
   const o = out.data, n = o.length;
   const z = new Float64Array(4);
@@ -161,7 +205,7 @@ function normalKernel(dtype: DType, shape: number[], r: ReturnType<typeof nextRu
   return out;
 }
 
-function truncatedNormalKernel(dtype: DType, shape: number[], r: ReturnType<typeof nextRun>, node: string): NDArray {
+function truncatedNormalKernel(dtype: DType, shape: number[], r: RandomState, node: string): NDArray {
   const out = empty(dtype, shape);
   const o = out.data, n = o.length;
   checkBlocks(n * TRUNCATED_BLOCKS_PER_ELEMENT, 'TruncatedNormal', node, shape);
@@ -216,6 +260,7 @@ defineOp({
   stateful: true,
   shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
   cpu: ([shape], attrs, ctx) => [uniformKernel(attrs.dtype as DType, readShape(shape, 'RandomUniform', ctx.name), nextRun(attrs, ctx), ctx.name)],
+  gpu: floatGpu('RandomUniform'),
 });
 
 defineOp({
@@ -242,6 +287,25 @@ defineOp({
     }
     return [uniformIntKernel(attrs.Tout as DType, dims, lo, hi, nextRun(attrs, ctx), ctx.name)];
   },
+  gpu: (k) => {
+    gpuCheckSize(k, k.outputs[0].dtype === 'int64' ? 2 : 4);
+    const [minval, maxval] = [k.constValue(1), k.constValue(2)];
+    const n = k.outputs[0].size;
+    if (minval !== null && maxval !== null) {
+      // Known when the plan is compiled: checked now, as the CPU kernel does before it draws, and baked in.
+      const lo = minval.data[0], hi = maxval.data[0];
+      if (n > 0 && !(lo < hi)) k.fail(`Need minval < maxval: got ${lo} >= ${hi}`);
+      for (const v of [lo, hi]) {
+        if (v < -2147483648 || v > 2147483647) {
+          throw new UnimplementedError(`RandomUniformInt node '${k.name}': int64 minval/maxval ${v} is outside the int32 range the webgpu executor stores int64 in`);
+        }
+      }
+      const range = { lo: literal(lo, 'int32'), hi: literal(hi, 'int32'), bound: false };
+      return randomGpu(k, { op: 'RandomUniformInt', params: gpuParams(k), range });
+    }
+    // Fed or computed: read from their buffers and checked by the kernel.
+    return randomGpu(k, { op: 'RandomUniformInt', params: gpuParams(k), range: { lo: 'minval[0]', hi: 'maxval[0]', bound: true } });
+  },
 });
 
 defineOp({
@@ -251,6 +315,7 @@ defineOp({
   stateful: true,
   shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
   cpu: ([shape], attrs, ctx) => [normalKernel(attrs.dtype as DType, readShape(shape, 'RandomStandardNormal', ctx.name), nextRun(attrs, ctx), ctx.name)],
+  gpu: floatGpu('RandomStandardNormal'),
 });
 
 defineOp({
@@ -260,6 +325,7 @@ defineOp({
   stateful: true,
   shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
   cpu: ([shape], attrs, ctx) => [truncatedNormalKernel(attrs.dtype as DType, readShape(shape, 'TruncatedNormal', ctx.name), nextRun(attrs, ctx), ctx.name)],
+  gpu: floatGpu('TruncatedNormal'),
 });
 
 // ---- seeds (TF1's random_seed.get_seed) ------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Dim, formatShape, isFullyDefined, Shape } from '../graph/shape.js';
 import { Attrs, AttrValue, Operation, Tensor } from '../graph/tensor.js';
+import type { ElementwiseGpu, GpuKernelBuilder } from './gpu.js';
 
 /** TensorFlow's attr types (op_def.proto), so a GraphDef writer knows how to encode each attr. */
 export type AttrType =
@@ -56,6 +57,12 @@ export interface OpDef {
   refInputs?: readonly number[];
   /** Has effects or differs between runs: never folded, merged or reordered past its control edges. */
   stateful?: boolean;
+  /** Reads only its inputs' shapes (Shape, Size, Rank): computed when a plan is compiled, never on a device. */
+  shapeOnly?: boolean;
+  /** Elementwise ops: the WGSL expression the GPU compiler fuses (ops/gpu.ts). `gpu` is still the unfused kernel. */
+  elementwise?: ElementwiseGpu;
+  /** The GPU side: a kernel builder called once per node when a WebGPU plan is compiled (ops/gpu.ts). */
+  gpu?: GpuKernelBuilder;
 }
 
 const registry = new Map<string, OpDef>();

@@ -6,6 +6,7 @@ import { NDArray, NestedArray, toNDArray } from '../graph/ndarray.js';
 import { formatShape, isFullyDefined, mergeDim, Shape } from '../graph/shape.js';
 import { Operation, Tensor } from '../graph/tensor.js';
 import { mapBroadcast } from './cpu.js';
+import { binding, GpuKernel, GpuKernelContext, grid, HANDLED_BY_EXECUTOR, wgslType } from './gpu.js';
 import { addOp, defineOp } from './registry.js';
 
 /** Anything a builder accepts where TF1 takes a tensor: a Tensor (a Variable is one), a concrete value, JS numbers. */
@@ -24,6 +25,7 @@ defineOp({
     return [{ dtype: v.dtype, shape: [...v.shape] }];
   },
   cpu: (_, attrs) => [attrs.value as NDArray],
+  gpu: HANDLED_BY_EXECUTOR,
 });
 
 /** `tf.constant(value, {dtype?, shape?, name?})`: value is a number, boolean, nested array, typed array or NDArray. */
@@ -86,6 +88,7 @@ defineOp({
       `You must feed a value for placeholder tensor '${ctx.name}' with dtype ${attrs.dtype as DType} and shape ${formatShape(attrs.shape as Shape)}`,
     );
   },
+  gpu: HANDLED_BY_EXECUTOR,
 });
 
 /** `tf.placeholder(dtype, shape?, name?)`: shape undefined means unknown rank; `null` dims are unknown. */
@@ -109,6 +112,7 @@ defineOp({
     return [{ dtype: c.inputs[0].dtype, shape }];
   },
   cpu: ([x]) => [x],
+  gpu: () => ({ dispatches: [], alias: { 0: 0 } }),
 });
 
 /** `tf.placeholderWithDefault(value, shape, name?)`: the value is used when nothing is fed. */
@@ -127,6 +131,7 @@ defineOp({
   attrs: { T: { type: 'type' } },
   shape: (c) => [{ dtype: c.inputs[0].dtype, shape: c.inputs[0].shape }],
   cpu: ([x]) => [x],
+  gpu: () => ({ dispatches: [], alias: { 0: 0 } }),
 });
 
 export function identity(x: TensorLike, opts: NameOpt = {}): Tensor {
@@ -134,7 +139,7 @@ export function identity(x: TensorLike, opts: NameOpt = {}): Tensor {
   return addOp('Identity', [t], { T: t.dtype }, { name: opts.name ?? 'Identity' }).outputs[0];
 }
 
-defineOp({ type: 'NoOp', inputs: [], shape: () => [], cpu: () => [] });
+defineOp({ type: 'NoOp', inputs: [], shape: () => [], cpu: () => [], gpu: () => ({ dispatches: [] }) });
 
 export function noOp(opts: NameOpt = {}): Operation {
   return addOp('NoOp', [], {}, { name: opts.name ?? 'NoOp' });
@@ -172,6 +177,7 @@ defineOp({
   stateful: true,
   shape: (c) => [{ dtype: c.attrs.dtype as DType, shape: c.attrs.shape as Shape }],
   cpu: (_, __, ctx) => [ctx.readVariable(ctx.name)],
+  gpu: HANDLED_BY_EXECUTOR,
 });
 
 function checkAssignShape(c: { inputs: readonly Tensor[]; attrs: Record<string, unknown>; fail(m: string): never }): Shape {
@@ -204,6 +210,7 @@ defineOp({
     ctx.writeVariable(name, value);
     return [ctx.readVariable(name)];
   },
+  gpu: (k) => assignKernel(k, (old, v) => v),
 });
 
 function defineAssignUpdate(type: 'AssignAdd' | 'AssignSub', sign: 1 | -1): void {
@@ -226,10 +233,31 @@ function defineAssignUpdate(type: 'AssignAdd' | 'AssignSub', sign: 1 | -1): void
       ctx.writeVariable(name, mapBroadcast([old, value], old.dtype, ctx.name, (a, b) => a + sign * b));
       return [ctx.readVariable(name)];
     },
+    gpu: (k) => assignKernel(k, (old, v) => `${old} ${sign > 0 ? '+' : '-'} ${v}`),
   });
 }
 defineAssignUpdate('AssignAdd', 1);
 defineAssignUpdate('AssignSub', -1);
+
+/** Writes the variable behind ref input 0 in place, element by element; output 0 is the variable itself. */
+function assignKernel(k: GpuKernelContext, expr: (old: string, value: string) => string): GpuKernel {
+  const [ref, value] = k.inputs;
+  if (formatShape(ref.shape) !== formatShape(value.shape)) {
+    k.fail(`value of shape ${formatShape(value.shape)} does not match variable of shape ${formatShape(ref.shape)}`);
+  }
+  // Four elements per thread when the size allows: vec4 memory access is 2-3x faster on llvmpipe (session/webgpu/fuse.ts).
+  const per = value.size % 4 === 0 ? 4 : 1;
+  const t = per === 4 ? `vec4<${wgslType(value.dtype)}>` : wgslType(value.dtype);
+  const g = grid(value.size / per, 128);
+  const code = `${binding(0, 'variable', t, true)}
+${binding(1, 'val', t)}
+@compute @workgroup_size(128) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${g.flatIndex};
+  if (i >= ${value.size / per}u) { return; }
+  variable[i] = ${expr('variable[i]', 'val[i]')};
+}`;
+  return { dispatches: [{ code, bindings: [{ ref: 0 }, { input: 1 }], workgroups: g.workgroups }], alias: { 0: 0 } };
+}
 
 function refOf(v: Tensor, what: string): Tensor {
   if (v.op.type !== 'VariableV2') throw new InvalidArgumentError(`${what}: '${v.name}' is not a variable`);

@@ -1,11 +1,12 @@
 // Session: compiles the part of the graph a run needs into a plan once (cached per fetches and feed shapes), then
 // runs plans on an executor. Runs on one session are queued, so concurrent `run` calls execute in call order.
-import { FailedPreconditionError, InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
+import { FailedPreconditionError, InvalidArgumentError } from '../graph/errors.js';
 import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Operation, Tensor } from '../graph/tensor.js';
 import { pruneToFetches } from '../optimizer/prune.js';
 import { CpuExecutor } from './cpu/executor.js';
+import { GpuStats, WebGpuExecutor } from './webgpu/executor.js';
 import { Feeds, Fetch, FetchResult, flattenFetches, normalizeFeeds } from './fetches.js';
 import type { Executor, Plan } from './plan.js';
 
@@ -15,6 +16,11 @@ export interface SessionOptions {
   graph?: Graph;
   /** 'auto' (default; overridden by the KILN_EXECUTOR environment variable), 'webgpu' or 'cpu'. */
   executor?: ExecutorName;
+}
+
+export interface SessionStats extends GpuStats {
+  plansCompiled: number;
+  runs: number;
 }
 
 export interface DeviceInfo {
@@ -44,11 +50,16 @@ export class Session {
     if (requested !== 'auto' && requested !== 'cpu' && requested !== 'webgpu') {
       throw new InvalidArgumentError(`Unknown executor '${String(requested)}': expected 'auto', 'webgpu' or 'cpu'`);
     }
-    if (requested === 'webgpu') {
-      throw new UnimplementedError("The WebGPU executor is not built yet (issue 3); use executor: 'cpu' or 'auto'");
+    if (requested === 'cpu') return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
+    let gpu: WebGpuExecutor;
+    try {
+      gpu = await WebGpuExecutor.create();
+    } catch (e) {
+      if (requested === 'webgpu') throw e;
+      process.stderr.write(`kiln: cpu executor (${(e as Error).message})\n`);
+      return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
     }
-    // 'auto' falls back to the CPU executor until the WebGPU one exists.
-    return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
+    return new Session(graph, gpu, { executor: 'webgpu', adapter: gpu.adapter });
   }
 
   /**
@@ -89,8 +100,14 @@ export class Session {
     return plan;
   }
 
-  /** Cumulative counters: plans compiled (one per fetch set and feed shapes) and successful runs. */
-  stats(): { plansCompiled: number; runs: number } { return { ...this.counters }; }
+  /**
+   * Cumulative counters: plans compiled (one per fetch set and feed shapes), successful runs, and the executor's work:
+   * pipelines created, queue submits, dispatches, bytes uploaded and read back (zero on the CPU executor).
+   */
+  stats(): SessionStats {
+    const gpu = this.executor instanceof WebGpuExecutor ? this.executor.stats() : { pipelinesCreated: 0, submits: 0, dispatches: 0, bytesUploaded: 0, bytesDownloaded: 0 };
+    return { ...this.counters, ...gpu };
+  }
 
   /** Releases the executor's memory (variables included); later runs fail. */
   async close(): Promise<void> {

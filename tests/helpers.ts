@@ -3,10 +3,12 @@ import * as tf from '../index.js';
 import type { ExecutorName } from '../session/session.js';
 
 /**
- * The executors every op test runs on. The WebGPU executor joins this list when it lands (issue 3); each op test is
- * written once and compared against hand-computed or float64 references, never against Kiln's own output.
+ * The executors every op test runs on: each op test is written once and compared against hand-computed or float64
+ * references, never against Kiln's own output. The WebGPU executor runs on Mesa's llvmpipe where there is no GPU, so
+ * these tests really run in CI. float64 does not run on the GPU: tests of float64 use `FLOAT64_EXECUTORS`.
  */
-export const EXECUTORS: ExecutorName[] = ['cpu'];
+export const EXECUTORS: ExecutorName[] = ['cpu', 'webgpu'];
+export const FLOAT64_EXECUTORS: ExecutorName[] = ['cpu'];
 
 export type Nested = number | boolean | Nested[];
 

@@ -3,7 +3,8 @@
 // (atol = rtol = 0) unless stated.
 import * as tf from '../index.js';
 import { listOpDefs } from '../ops/registry.js';
-import { EXECUTORS, evalGraph, evalTensor, expectClose, makeNested, Nested, rng } from './helpers.js';
+import type { ExecutorName } from '../session/session.js';
+import { EXECUTORS, evalGraph, evalTensor, expectClose, FLOAT64_EXECUTORS, makeNested, Nested, rng } from './helpers.js';
 
 const EXACT = { atol: 0, rtol: 0 };
 const int32 = (v: Nested): tf.Tensor => tf.constant(v as tf.NestedArray, { dtype: 'int32' });
@@ -159,6 +160,81 @@ function describeItems(items: Item[]): string {
     : it.s.map((v, k) => (v === undefined ? '' : String(v))).slice(0, it.s[2] === undefined ? 2 : 3).join(':'))).join(', ')}]`;
 }
 
+// ---- fed inputs, for the kernels ------------------------------------------------------------------------------------
+
+/** Deterministic values of a dtype: float32 values exact in f32, int32/int64 of both signs, bools. */
+function randomArray(shape: number[], dtype: tf.DType, seed: number): tf.NDArray {
+  const r = rng(seed);
+  const n = numel(shape);
+  const vals = Array.from({ length: n }, () => (dtype === 'bool' ? (r() < 0.5 ? 1 : 0) : dtype !== 'float32' ? Math.floor((r() - 0.5) * 2000)
+    : Math.fround((r() - 0.5) * 200)));
+  const data = dtype === 'bool' ? Uint8Array.from(vals) : dtype === 'int32' ? Int32Array.from(vals) : dtype === 'int64' ? Float64Array.from(vals)
+    : Float32Array.from(vals);
+  return tf.ndarray(data, shape, dtype);
+}
+
+type Arr = { shape: number[]; data: number[] };
+const arr = (v: tf.NDArray): Arr => ({ shape: [...v.shape], data: Array.from(v.data, Number) });
+
+/**
+ * Builds `build` on placeholders fed with `values` and runs it: the webgpu executor computes whatever follows from
+ * constants on the host, so only fed inputs make its kernels run.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+async function runFed(ex: ExecutorName, values: tf.NDArray[], build: (xs: tf.Tensor[]) => tf.Tensor | tf.Tensor[]): Promise<any> {
+  return evalGraph(ex, () => {
+    const xs = values.map((v, i) => tf.placeholder(v.dtype, v.shape, `in${i}`));
+    return { xs, y: build(xs) };
+  }, (b) => b.y, (b) => new Map(b.xs.map((x, i) => [x, values[i]] as [tf.Tensor, tf.NDArray])));
+}
+
+/** numpy.concatenate on (shape, values). */
+function refConcatFlat(xs: Arr[], axis: number): Arr {
+  const shape = [...xs[0].shape];
+  shape[axis] = xs.reduce((a, x) => a + x.shape[axis], 0);
+  const data: number[] = [];
+  for (let i = 0; i < numel(shape); i++) {
+    const c = unravel(i, shape);
+    let k = 0;
+    while (c[axis] >= xs[k].shape[axis]) { c[axis] -= xs[k].shape[axis]; k++; }
+    data.push(xs[k].data[ravel(c, xs[k].shape)]);
+  }
+  return { shape, data };
+}
+
+/** x[..., k, ...] with k on `axis`. */
+function refUnstackFlat(x: Arr, axis: number, k: number): Arr {
+  const shape = x.shape.filter((_, i) => i !== axis);
+  const data: number[] = [];
+  for (let i = 0; i < numel(shape); i++) {
+    const c = unravel(i, shape);
+    c.splice(axis, 0, k);
+    data.push(x.data[ravel(c, x.shape)]);
+  }
+  return { shape, data };
+}
+
+/** numpy.tile on (shape, values). */
+function refTileFlat(x: Arr, reps: number[]): Arr {
+  const shape = x.shape.map((d, i) => d * reps[i]);
+  const data: number[] = [];
+  for (let i = 0; i < numel(shape); i++) data.push(x.data[ravel(unravel(i, shape).map((c, a) => c % x.shape[a]), x.shape)]);
+  return { shape, data };
+}
+
+/** tf.gather(p, ind, axis, batch_dims=b): out[c] = p[c[:axis], ind[c[:b], c[axis:axis+r]], c[axis+r:]], r = rank(ind) - b. */
+function refGatherFlat(p: Arr, ind: Arr, axis: number, b: number): Arr {
+  const r = ind.shape.length - b;
+  const shape = [...p.shape.slice(0, axis), ...ind.shape.slice(b), ...p.shape.slice(axis + 1)];
+  const data: number[] = [];
+  for (let i = 0; i < numel(shape); i++) {
+    const c = unravel(i, shape);
+    const k = ind.data[ravel([...c.slice(0, b), ...c.slice(axis, axis + r)], ind.shape)];
+    data.push(p.data[ravel([...c.slice(0, axis), k, ...c.slice(axis + r)], p.shape)]);
+  }
+  return { shape, data };
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 
 describe.each(EXECUTORS)('array ops on %s', (ex) => {
@@ -229,10 +305,12 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
     test('run-time size mismatch is an InvalidArgumentError naming the node', async () => {
       const build = (): tf.Tensor => tf.reshape(tf.placeholder('float32', [null, 2], 'x'), [4], { name: 'rr' });
       await expect(evalGraph(ex, build, (t) => t, () => ({ x: [[1, 2], [3, 4], [5, 6]] }))).rejects.toThrow(tf.errors.InvalidArgumentError);
+      // The webgpu executor re-runs the shape rule with the fed shapes when it compiles the plan: its message is the
+      // shape rule's.
       await expect(evalGraph(ex, build, (t) => t, () => ({ x: [[1, 2], [3, 4], [5, 6]] })))
-        .rejects.toThrow(/Reshape node 'rr'.*6 values.*has 4/);
+        .rejects.toThrow(ex === 'cpu' ? /Reshape node 'rr'.*6 values.*has 4/ : /Reshape node 'rr'.*6 elements to shape \[4\]/);
       await expect(evalGraph(ex, () => tf.reshape(tf.placeholder('float32', [null], 'x'), [-1, 2], { name: 'odd' }), (t) => t,
-        () => ({ x: [1, 2, 3] }))).rejects.toThrow(/'odd'.*multiple of 2/);
+        () => ({ x: [1, 2, 3] }))).rejects.toThrow(ex === 'cpu' ? /'odd'.*multiple of 2/ : /'odd'.*3 is not divisible by 2/);
     });
 
     test('unknown batch dim at run time: [?, 28, 28] -> [-1, 784]', async () => {
@@ -482,12 +560,13 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
       ['x[...]', ['ellipsis']],
       ['x[:, :, :, None]', [S(), S(), S(), 'newaxis']],
     ])('%s matches Python slicing', async (_, items) => {
+      // The input is fed, so the slice runs as a kernel (a constant input would be sliced on the host).
       const ref = pySlice(shape, data, items);
-      const r = await evalTensor(ex, () => {
-        const t = stridedSliceOf(tf.constant(x as tf.NestedArray), items);
+      const r = await evalGraph(ex, () => {
+        const t = stridedSliceOf(tf.placeholder('float32', shape, 'x'), items);
         expect(t.shape).toEqual(ref.shape);
         return t;
-      });
+      }, (t) => t, () => ({ x: x as tf.NestedArray }));
       expectClose(r, ref.data, { shape: ref.shape, ...EXACT });
     });
 
@@ -497,6 +576,7 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
       const opt = (lo: number, hi: number): number | undefined => (r() < 0.3 ? undefined : ri(lo, hi));
       const g = new tf.Graph();
       const cases: Array<{ t: tf.Tensor; ref: { shape: number[]; data: number[] }; what: string }> = [];
+      const feeds = new Map<tf.Tensor, tf.NDArray>();
       g.asDefault(() => {
         for (let n = 0; n < 150; n++) {
           const rank = ri(1, 3);
@@ -521,12 +601,15 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
             }
           }
           const ref = pySlice(shp, flat(vals), items);
-          cases.push({ t: stridedSliceOf(tf.constant(vals as tf.NestedArray, { shape: shp }), items), ref, what: `${describeItems(items)} of ${JSON.stringify(shp)}` });
+          // Int32 inputs, fed, so each slice runs as a kernel.
+          const p = tf.placeholder('int32', shp, `x${n}`);
+          feeds.set(p, tf.ndarray(Int32Array.from(flat(vals)), shp, 'int32'));
+          cases.push({ t: stridedSliceOf(p, items), ref, what: `${describeItems(items)} of ${JSON.stringify(shp)}` });
         }
       });
       const sess = await tf.Session.create({ graph: g, executor: ex });
       try {
-        const outs = await sess.run(cases.map((c) => c.t)) as tf.NDArray[];
+        const outs = await sess.run(cases.map((c) => c.t), feeds) as tf.NDArray[];
         cases.forEach((c, k) => {
           try {
             expect(c.t.shape).toEqual(c.ref.shape);
@@ -556,10 +639,16 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
     });
 
     test('a tensor begin gets strides of ones (OnesLike); runs with fed begin/end', async () => {
-      const r = await evalGraph(ex, () => tf.stridedSlice(tf.constant(x as tf.NestedArray), tf.placeholder('int32', [2], 'b'),
+      const run = (): Promise<tf.NDArray> => evalGraph(ex, () => tf.stridedSlice(tf.constant(x as tf.NestedArray), tf.placeholder('int32', [2], 'b'),
         tf.placeholder('int32', [2], 'e')), (t) => t, () => ({ b: tf.ndarray([1, 2], [2], 'int32'), e: tf.ndarray([3, 4], [2], 'int32') }));
+      if (ex === 'webgpu') {
+        // The output shape depends on the fed begin/end: the webgpu executor needs every shape when it compiles a plan.
+        await expect(run()).rejects.toThrow(tf.errors.UnimplementedError);
+        await expect(run()).rejects.toThrow(/'StridedSlice:0'.*depends on values known only at run time/);
+        return;
+      }
       const ref = pySlice(shape, data, [S(1, 3), S(2, 4)]);
-      expectClose(r, ref.data, { shape: ref.shape, ...EXACT });
+      expectClose(await run(), ref.data, { shape: ref.shape, ...EXACT });
     });
 
     test('errors name the node, at build time and at run time', async () => {
@@ -632,9 +721,11 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
       expectClose(await evalTensor(ex, () => tf.ones([2], { dtype: 'bool' })), [1, 1], { dtype: 'bool', ...EXACT });
       expectClose(await evalTensor(ex, () => tf.zeros([0, 4])), [], { shape: [0, 4] });
       expectClose(await evalTensor(ex, () => tf.ones([])), 1, EXACT);
-      const r = await evalGraph(ex, () => tf.ones(tf.placeholder('int32', [2], 's'), { dtype: 'float64' }), (t) => t,
+      const run = (): Promise<tf.NDArray> => evalGraph(ex, () => tf.ones(tf.placeholder('int32', [2], 's'), { dtype: 'float64' }), (t) => t,
         () => ({ s: tf.ndarray([2, 1], [2], 'int32') }));
-      expectClose(r, [[1], [1]], { dtype: 'float64', ...EXACT });
+      // A fed shape is a shape known only at run time: the webgpu executor refuses it when it compiles the plan.
+      if (ex === 'webgpu') await expect(run()).rejects.toThrow(/'ones:0' \(Fill\).*known only at run time/);
+      else expectClose(await run(), [[1], [1]], { dtype: 'float64', ...EXACT });
       expect(() => tf.zeros([2, -1])).toThrow(tf.errors.InvalidArgumentError);
     });
 
@@ -720,8 +811,9 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
       expect(() => tf.range(0, 5, 0, { name: 'rg' })).toThrow(/'rg'.*delta != 0/);
       expect(() => tf.range(5, 0, 1, { name: 'rg2' })).toThrow(/'rg2'.*start <= limit/);
       expect(() => tf.range(0, 5, -1, { name: 'rg3' })).toThrow(/'rg3'.*start >= limit/);
+      // A fed start gives a length known only at run time, which the webgpu executor refuses when it compiles the plan.
       await expect(evalGraph(ex, () => tf.range(tf.placeholder('int32', [], 'n'), 0, 1, { name: 'rg4' }), (t) => t,
-        () => ({ n: tf.ndarray(3, [], 'int32') }))).rejects.toThrow(/Range node 'rg4'.*start <= limit/);
+        () => ({ n: tf.ndarray(3, [], 'int32') }))).rejects.toThrow(ex === 'cpu' ? /Range node 'rg4'.*start <= limit/ : /'rg4:0' \(Range\).*known only at run time/);
     });
   });
 
@@ -819,6 +911,284 @@ describe.each(EXECUTORS)('array ops on %s', (ex) => {
       expect(() => tf.gather(p, tf.placeholder('float32', [2]), 0, { name: 'ga3' })).toThrow(/ga3.*int32 or int64/);
       expect(() => tf.gather(p, [[0]], 0, { batchDims: 1, name: 'ga4' })).toThrow(/'ga4'.*batch_dims/);
     });
+  });
+
+  describe('kernels on fed inputs (constant inputs fold on the host; fed ones run the kernels)', () => {
+    // int64 travels as i32 on the GPU (narrowed at upload, widened at readback).
+    const DTYPES: tf.DType[] = ['float32', 'int32', 'bool', 'int64'];
+
+    test('transpose: random permutations of ranks 1-5, every dtype, unit dims and contiguous rows', async () => {
+      const r = rng(11);
+      // [4, 8], [4, 3, 8], [2, 4, 1, 8]...: sides of multiples of 4 take the 4x4-block kernel for some permutations.
+      const shapes = [[5], [3, 4], [2, 3, 4], [2, 1, 3, 4], [2, 3, 1, 2, 4], [3, 2, 8], [1, 6, 1], [4, 8], [4, 3, 8], [2, 4, 1, 8], [8, 4, 4]];
+      let seed = 100;
+      for (const shape of shapes) {
+        const perms = [shape.map((_, i) => i), shape.map((_, i) => i).reverse()];
+        for (let k = 0; k < 3; k++) perms.push(shape.map((_, i) => i).sort(() => r() - 0.5));
+        for (const perm of perms) {
+          const dtype = DTYPES[seed % DTYPES.length];
+          const x = randomArray(shape, dtype, seed++);
+          const ref = refTranspose(shape, Array.from(x.data, Number), perm);
+          const out = await runFed(ex, [x], ([p]) => tf.transpose(p, perm));
+          expectClose(out, ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+      }
+      // The rows stay contiguous (vec4 copies): [3, 2, 8] -> [2, 3, 8].
+      const x = randomArray([3, 2, 8], 'float32', 7);
+      const ref = refTranspose([3, 2, 8], Array.from(x.data), [1, 0, 2]);
+      expectClose(await runFed(ex, [x], ([p]) => tf.transpose(p, [1, 0, 2])), ref.data, { shape: ref.shape, ...EXACT });
+    });
+
+    test('concat: every axis, rows of 4 and odd rows, empty inputs, a repeated input, every dtype', async () => {
+      const cases: Array<[number[][], number]> = [
+        [[[2, 3, 2], [2, 3, 4], [2, 3, 1]], 2], [[[2, 3, 2], [2, 3, 4], [2, 3, 1]], -1], [[[2, 4], [2, 4], [2, 8]], 1],
+        [[[2, 4], [3, 4], [1, 4]], 0], [[[2, 0], [2, 3], [2, 0], [2, 1]], 1], [[[1, 2, 3], [4, 2, 3]], 0], [[[2, 2], [2, 2]], 1],
+      ];
+      let seed = 200;
+      for (const [shapes, axis] of cases) {
+        for (const dtype of DTYPES) {
+          const xs = shapes.map((s) => randomArray(s, dtype, seed++));
+          const ref = refConcatFlat(xs.map(arr), axis < 0 ? axis + shapes[0].length : axis);
+          expectClose(await runFed(ex, xs, (ps) => tf.concat(ps, axis)), ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+      }
+      // One tensor twice, and a constant among fed tensors.
+      const a = randomArray([2, 3], 'int32', 1), b = randomArray([2, 1], 'int32', 2);
+      const ref = refConcatFlat([arr(a), arr(b), arr(a)], 1);
+      expectClose(await runFed(ex, [a, b], ([pa, pb]) => tf.concat([pa, pb, pa], 1)), ref.data, { shape: ref.shape, ...EXACT });
+      const c = await runFed(ex, [a], ([pa]) => tf.concat([pa, tf.constant([[7], [8]], { dtype: 'int32' })], 1));
+      expectClose(c, refConcatFlat([arr(a), { shape: [2, 1], data: [7, 8] }], 1).data, { shape: [2, 4], ...EXACT });
+    });
+
+    test('concat of more than 7 inputs: several dispatches of at most 8 bindings, every axis', async () => {
+      let seed = 300;
+      for (const [n, axis, rows] of [[9, 1, 2], [15, 0, 3], [8, 1, 4], [22, 2, 2]] as const) {
+        for (const dtype of DTYPES) {
+          const shapes = Array.from({ length: n }, (_, i) => (axis === 0 ? [1 + (i % 3), rows] : axis === 1 ? [rows, i % 4] : [rows, 2, 1 + (i % 2)]));
+          const xs = shapes.map((s) => randomArray(s, dtype, seed++));
+          const ref = refConcatFlat(xs.map(arr), axis);
+          expectClose(await runFed(ex, xs, (ps) => tf.concat(ps, axis)), ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+      }
+    });
+
+    test('stack of 9 values and unstack into 9 outputs, every axis, every dtype', async () => {
+      let seed = 400;
+      for (const dtype of DTYPES) {
+        for (const shape of [[2, 3], [4], [2, 8]]) {
+          const xs = Array.from({ length: 9 }, () => randomArray(shape, dtype, seed++));
+          for (let axis = -shape.length - 1; axis <= shape.length; axis++) {
+            const a = axis < 0 ? axis + shape.length + 1 : axis;
+            const ref = refConcatFlat(xs.map((x) => ({ shape: [...shape.slice(0, a), 1, ...shape.slice(a)], data: Array.from(x.data, Number) })), a);
+            expectClose(await runFed(ex, xs, (ps) => tf.stack(ps, axis)), ref.data, { shape: ref.shape, dtype, ...EXACT });
+          }
+        }
+        for (const [shape, axis] of [[[9, 2, 3], 0], [[2, 9, 4], 1], [[3, 9], -1], [[9], 0], [[2, 3, 9], 2]] as const) {
+          const x = randomArray([...shape], dtype, seed++);
+          const outs = await runFed(ex, [x], ([p]) => tf.unstack(p, { axis })) as tf.NDArray[];
+          expect(outs.length).toBe(9);
+          outs.forEach((o, k) => {
+            const ref = refUnstackFlat(arr(x), axis < 0 ? axis + shape.length : axis, k);
+            expectClose(o, ref.data, { shape: ref.shape, dtype, ...EXACT });
+          });
+        }
+      }
+    });
+
+    test('slice and tile of fed tensors, every dtype, contiguous rows and broadcast dims', async () => {
+      let seed = 500;
+      for (const dtype of DTYPES) {
+        const x = randomArray([3, 8, 2], dtype, seed++);
+        for (const [b, s] of [[[1, 4, 0], [2, 4, 2]], [[0, 0, 0], [3, 8, 2]], [[2, 1, 1], [1, 5, 1]], [[0, 3, 0], [-1, 2, -1]], [[1, 0, 0], [1, -1, -1]]]) {
+          const ref = pySlice([3, 8, 2], Array.from(x.data, Number), b.map((bi, i) => S(bi, s[i] === -1 ? undefined : bi + s[i])));
+          expectClose(await runFed(ex, [x], ([p]) => tf.slice(p, b, s)), ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+        for (const [shape, m] of [[[2, 3], [2, 2]], [[2, 4], [3, 2]], [[1, 3], [4, 1]], [[3], [0]], [[2, 1, 2], [1, 3, 2]], [[5], [1]]]) {
+          const y = randomArray(shape, dtype, seed++);
+          const ref = refTileFlat(arr(y), m);
+          expectClose(await runFed(ex, [y], ([p]) => tf.tile(p, m)), ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+      }
+    });
+
+    test('slice with a fed begin: the CPU runs it; webgpu needs begin when it compiles the plan, and says so', async () => {
+      const x = randomArray([4, 3], 'float32', 1);
+      const run = (): Promise<tf.NDArray> => runFed(ex, [x, tf.ndarray([1, 0], [2], 'int32')], ([p, b]) => tf.slice(p, b, [2, 3], { name: 'dyn' }));
+      if (ex === 'cpu') expectClose(await run(), Array.from(x.data).slice(3, 9), { shape: [2, 3], ...EXACT });
+      else await expect(run()).rejects.toThrow(/Slice node 'dyn': begin .*must be known when the plan is compiled/);
+    });
+
+    test('strided slices of fed tensors of every dtype, negative strides included', async () => {
+      // Rows of 8 reversed whole or from an index of 3 mod 4 take the reversed-vec4 kernel.
+      const items: Item[][] = [
+        [S(undefined, undefined, -1)], [S(1, -1, 2), S(undefined, undefined, -1)], ['ellipsis', I(1)], [S(), 'newaxis', S(undefined, undefined, -3)],
+        [S(), S(undefined, undefined, -1)], [S(undefined, undefined, -1), S(undefined, undefined, -1)], [S(), S(7, 3, -1)], [S(), S(6, 2, -1)],
+        [S(1, 3), S(4, 8)],
+      ];
+      let seed = 550;
+      for (const dtype of ['int32', 'bool', 'float32'] as const) {
+        const x = randomArray([4, 8], dtype, seed++);
+        for (const it of items) {
+          const ref = pySlice([4, 8], Array.from(x.data, Number), it);
+          expectClose(await runFed(ex, [x], ([p]) => stridedSliceOf(p, it)), ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+      }
+    });
+
+    test('reshape, expandDims and squeeze of fed and computed tensors', async () => {
+      const x = randomArray([2, 3, 4], 'float32', 600);
+      const out = await runFed(ex, [x], ([p]) => {
+        const r = tf.reshape(p, [6, 4]);
+        const m = tf.mul(p, 2);
+        return [r, tf.expandDims(r, 1), tf.squeeze(tf.expandDims(m, 0)), tf.transpose(tf.reshape(m, [4, 6])), tf.reshape(tf.add(r, 1), [-1])];
+      }) as tf.NDArray[];
+      const xs = Array.from(x.data);
+      expectClose(out[0], xs, { shape: [6, 4], ...EXACT });
+      expectClose(out[1], xs, { shape: [6, 1, 4], ...EXACT });
+      expectClose(out[2], xs.map((v) => v * 2), { shape: [2, 3, 4], ...EXACT });
+      const ref = refTranspose([4, 6], xs.map((v) => v * 2), [1, 0]);
+      expectClose(out[3], ref.data, { shape: ref.shape, ...EXACT });
+      expectClose(out[4], xs.map((v) => Math.fround(v + 1)), { shape: [24], ...EXACT });
+      const b = randomArray([3, 1], 'bool', 601);
+      expectClose(await runFed(ex, [b], ([p]) => tf.squeeze(p)), Array.from(b.data), { shape: [3], dtype: 'bool', ...EXACT });
+    });
+
+    test('fill with a value computed on the GPU; zerosLike and onesLike of fed tensors', async () => {
+      const v = tf.ndarray(2.5, [], 'float32');
+      expectClose(await runFed(ex, [v], ([p]) => tf.fill([2, 3], tf.add(p, 1))), [[3.5, 3.5, 3.5], [3.5, 3.5, 3.5]], EXACT);
+      expectClose(await runFed(ex, [v], ([p]) => tf.fill([2, 2], tf.mul(p, 2))), [[5, 5], [5, 5]], EXACT);
+      const i = tf.ndarray(-7, [], 'int32');
+      expectClose(await runFed(ex, [i], ([p]) => tf.fill([5], p)), [-7, -7, -7, -7, -7], { dtype: 'int32', ...EXACT });
+      const t = tf.ndarray(true, [], 'bool');
+      expectClose(await runFed(ex, [t], ([p]) => tf.fill([3], tf.logicalNot(p))), [0, 0, 0], { dtype: 'bool', ...EXACT });
+      expectClose(await runFed(ex, [i], ([p]) => tf.fill([0, 3], p)), [], { shape: [0, 3] });
+      for (const dtype of DTYPES) {
+        const x = randomArray([2, 3], dtype, 700);
+        expectClose(await runFed(ex, [x], ([p]) => tf.zerosLike(p)), [[0, 0, 0], [0, 0, 0]], { dtype, ...EXACT });
+        expectClose(await runFed(ex, [x], ([p]) => tf.onesLike(p)), [[1, 1, 1], [1, 1, 1]], { dtype, ...EXACT });
+      }
+      expectClose(await runFed(ex, [randomArray([2, 4], 'float32', 1)], ([p]) => tf.onesLike(p)), [[1, 1, 1, 1], [1, 1, 1, 1]], EXACT);
+    });
+
+    test('oneHot of fed indices on every axis; fed on/off values; int64 indices; bool', async () => {
+      const idx = [[0, 1, 2], [2, 9, -1]];
+      const ind = tf.ndarray(idx, [2, 3], 'int32');
+      for (const axis of [-1, 0, 1, 2]) {
+        expectClose(await runFed(ex, [ind], ([p]) => tf.oneHot(p, 4, { axis })), refOneHot(idx, 4, axis), { dtype: 'float32', ...EXACT });
+      }
+      const on = tf.ndarray(5, [], 'int32'), off = tf.ndarray(-2, [], 'int32');
+      expectClose(await runFed(ex, [ind, on, off], ([p, a, b]) => tf.oneHot(p, 3, { onValue: a, offValue: b, axis: 1 })),
+        refOneHot(idx, 3, 1, 5, -2), { dtype: 'int32', ...EXACT });
+      const i64 = tf.ndarray([3, 0, 1], [3], 'int64');
+      expectClose(await runFed(ex, [i64], ([p]) => tf.oneHot(p, 4)), refOneHot([3, 0, 1], 4, -1), EXACT);
+      expectClose(await runFed(ex, [ind], ([p]) => tf.oneHot(p, 3, { onValue: true, offValue: false, dtype: 'bool' })),
+        refOneHot(idx, 3, -1), { dtype: 'bool', ...EXACT });
+      expectClose(await runFed(ex, [ind], ([p]) => tf.oneHot(p, 0)), [], { shape: [2, 3, 0] });
+    });
+
+    test('gather of fed params and indices: every axis, batchDims, rows of 4, int64 indices, every dtype', async () => {
+      let seed = 800;
+      const cases: Array<[number[], number[], number, number]> = [
+        [[5, 3, 2], [4], 0, 0], [[5, 3, 2], [2, 2], 1, 0], [[5, 3, 2], [3], 2, 0], [[6, 8], [2, 2], 0, 0], [[6, 8], [5], 1, 0],
+        [[2, 3, 4], [2, 2], 1, 1], [[2, 3, 4], [2, 5], 2, 1], [[2, 3, 4], [2, 3, 2], 2, 2], [[4, 4], [0], 0, 0], [[7], [], 0, 0],
+      ];
+      for (const [pShape, iShape, axis, batchDims] of cases) {
+        for (const dtype of DTYPES) {
+          const p = randomArray(pShape, dtype, seed++);
+          const r = rng(seed++);
+          const ind = tf.ndarray(Int32Array.from({ length: numel(iShape) }, () => Math.floor(r() * pShape[axis])), iShape, 'int32');
+          const ref = refGatherFlat(arr(p), arr(ind), axis, batchDims);
+          const out = await runFed(ex, [p, ind], ([pp, pi]) => tf.gather(pp, pi, axis, { batchDims }));
+          expectClose(out, ref.data, { shape: ref.shape, dtype, ...EXACT });
+        }
+      }
+      const p = randomArray([4, 4], 'float32', 1);
+      const i64 = tf.ndarray([3, 0, 3], [3], 'int64');
+      const ref = refGatherFlat(arr(p), arr(i64), 0, 0);
+      expectClose(await runFed(ex, [p, i64], ([pp, pi]) => tf.gather(pp, pi)), ref.data, { shape: ref.shape, ...EXACT });
+    });
+
+    test('gather with an index out of range fails the run, names the node, and leaves the variables it wrote unchanged', async () => {
+      const g = new tf.Graph();
+      const { w, y, i } = g.asDefault(() => {
+        const w = tf.variable([10, 20], { name: 'w', dtype: 'int32' });
+        const i = tf.placeholder('int32', [null], 'i');
+        const upd = tf.assignAdd(w, tf.constant([1, 1], { dtype: 'int32' }));
+        const y = tf.controlDependencies([upd], () => tf.gather(tf.identity(w), i, 0, { name: 'gw' }));
+        return { w, y, i };
+      });
+      const sess = await tf.Session.create({ graph: g, executor: ex });
+      try {
+        await sess.run(w.initializer);
+        await expect(sess.run(y, new Map([[i, tf.ndarray([1, 2, 0], [3], 'int32')]]))).rejects.toThrow(tf.errors.InvalidArgumentError);
+        await expect(sess.run(y, new Map([[i, tf.ndarray([-4], [1], 'int32')]]))).rejects.toThrow(/GatherV2 node 'gw'.*indices\[0\] = -4 is not in \[0, 2\)/);
+        expect((await sess.run(w)).toArray()).toEqual([10, 20]);
+        expect((await sess.run(y, new Map([[i, tf.ndarray([1, 1, 0], [3], 'int32')]]))).toArray()).toEqual([21, 21, 11]);
+        expect((await sess.run(w)).toArray()).toEqual([11, 21]);
+      } finally {
+        await sess.close();
+      }
+    });
+
+    test('gather errors: the failing node of two is named; an empty output still checks its indices', async () => {
+      const build = (): { a: tf.Tensor; b: tf.Tensor } => {
+        const p = tf.placeholder('float32', [null, 2], 'p');
+        const i = tf.placeholder('int32', [null], 'i');
+        const j = tf.placeholder('int32', [null, null], 'j');
+        return { a: tf.gather(p, i, 0, { name: 'first' }), b: tf.gather(p, j, 0, { name: 'second' }) };
+      };
+      const feeds = (j: number[][]) => () => ({ p: [[1, 2], [3, 4], [5, 6]], i: tf.ndarray([2, 0], [2], 'int32'), j: tf.ndarray(j, [j.length, j[0].length], 'int32') });
+      await expect(evalGraph(ex, build, (t) => [t.a, t.b], feeds([[0, 1], [2, 3]]))).rejects.toThrow(/GatherV2 node 'second'.*indices\[1,1\] = 3 is not in \[0, 3\)/);
+      const ok = await evalGraph(ex, build, (t) => [t.a, t.b], feeds([[0, 1], [2, 2]]));
+      expectClose(ok[0], [[5, 6], [1, 2]], EXACT);
+      expectClose(ok[1], [[[1, 2], [3, 4]], [[5, 6], [5, 6]]], EXACT);
+      await expect(evalGraph(ex, () => tf.gather(tf.placeholder('float32', [5, 0], 'p'), tf.placeholder('int32', [1], 'i'), 0, { name: 'ge' }),
+        (t) => t, () => ({ p: tf.ndarray(new Float32Array(0), [5, 0]), i: tf.ndarray([7], [1], 'int32') }))).rejects.toThrow(/'ge'.*indices\[0\] = 7 is not in \[0, 5\)/);
+    });
+
+    test('float64 data movement runs on the CPU executor; webgpu refuses it naming the node', async () => {
+      const x = tf.ndarray([[1.5, 2], [3, 4]], [2, 2], 'float64');
+      const run = (): Promise<tf.NDArray> => runFed(ex, [x], ([p]) => tf.transpose(p, [1, 0], { name: 't64' }));
+      if (FLOAT64_EXECUTORS.includes(ex)) expectClose(await run(), [[1.5, 3], [2, 4]], { dtype: 'float64', ...EXACT });
+      else await expect(run()).rejects.toThrow(tf.errors.UnimplementedError);
+    });
+
+    if (ex === 'webgpu') {
+      test('data movement is one dispatch (7 inputs or outputs at most per dispatch); reshapes are none', async () => {
+        const g = new tf.Graph();
+        const { xs, fetches } = g.asDefault(() => {
+          const xs = Array.from({ length: 9 }, (_, k) => tf.placeholder('float32', [2, 3], `x${k}`));
+          return {
+            xs,
+            fetches: {
+              cat3: tf.concat(xs.slice(0, 3), 1), cat9: tf.concat(xs, 0), stack7: tf.stack(xs.slice(0, 7)), tp: tf.transpose(xs[0]),
+              ss: tf.stridedSlice(xs[1], [0, -1], [0, 0], [1, -1], { beginMask: 1, endMask: 3 }), rs: tf.reshape(xs[2], [3, 2]),
+              us: tf.unstack(xs[3], { axis: 1 }), us9: tf.unstack(tf.concat(xs, 1), { axis: 1, num: 27 }),
+            },
+          };
+        });
+        const sess = await tf.Session.create({ graph: g, executor: 'webgpu' });
+        try {
+          const feeds = new Map(xs.map((x, k) => [x, randomArray([2, 3], 'float32', k)] as [tf.Tensor, tf.NDArray]));
+          const count = async (f: tf.Tensor | tf.Tensor[]): Promise<number> => {
+            await sess.run(f, feeds);
+            const before = sess.stats().dispatches;
+            await sess.run(f, feeds);
+            return sess.stats().dispatches - before;
+          };
+          expect(await count(fetches.cat3)).toBe(1);
+          expect(await count(fetches.cat9)).toBe(2);
+          expect(await count(fetches.stack7)).toBe(1);
+          expect(await count(fetches.tp)).toBe(1);
+          expect(await count(fetches.ss)).toBe(1);
+          expect(await count(fetches.rs)).toBe(0);
+          expect(await count(fetches.us)).toBe(1);
+          expect(await count(fetches.us9)).toBe(2 + 4); // the concat of 9, then 27 outputs in 4 dispatches
+        } finally {
+          await sess.close();
+        }
+      });
+    }
   });
 
   test('every node the builders make carries only declared attrs, every type attr included', () => {

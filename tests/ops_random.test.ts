@@ -1,7 +1,7 @@
 // tf.random: the documented counter scheme (checked against the BigInt Philox of tests/philox_ref.ts), distribution statistics
-// with stated tolerances, and seeding/session semantics.
+// with stated tolerances, seeding/session semantics, and the same bits from the CPU and GPU executors.
 import * as tf from '../index.js';
-import { EXECUTORS, evalGraph } from './helpers.js';
+import { EXECUTORS, evalGraph, FLOAT64_EXECUTORS } from './helpers.js';
 import { philoxBigInt } from './philox_ref.js';
 
 // ---- an independent reference of the scheme documented in ops/random.ts -----------------------------------------
@@ -56,6 +56,13 @@ const DEFAULT_GRAPH_SEED = 87654321;
 const N = 100000;
 
 describe.each(EXECUTORS)('random ops on %s', (ex) => {
+  /** float64 runs where the executor has it; elsewhere the graph must be refused by name. */
+  const float64 = async (build: () => tf.Tensor, check: (x: tf.NDArray) => void): Promise<void> => {
+    if (FLOAT64_EXECUTORS.includes(ex)) { check(await evalGraph(ex, build, (t) => t)); return; }
+    await expect(evalGraph(ex, build, (t) => t)).rejects.toThrow(tf.errors.UnimplementedError);
+    await expect(evalGraph(ex, build, (t) => t)).rejects.toThrow(/float64/);
+  };
+
   test('uniform: the documented Philox scheme, run 0 and run 1, exactly', async () => {
     const g = new tf.Graph();
     const u = g.asDefault(() => tf.random.uniform([3, 5], { seed: 42 }));
@@ -80,20 +87,28 @@ describe.each(EXECUTORS)('random ops on %s', (ex) => {
     // Standard errors: mean sqrt(1/12/N) = 0.0009, variance about 0.0002; tolerances are 5 of them.
     expect(Math.abs(s.mean - 0.5)).toBeLessThan(0.005);
     expect(Math.abs(s.variance - 1 / 12)).toBeLessThan(0.001);
-    const y = await evalGraph(ex, () => tf.random.uniform([N], { minval: -3, maxval: 5, seed: 2, dtype: 'float64' }), (t) => t);
-    expect(y.dtype).toBe('float64');
-    const t = stats(y.data);
-    expect(t.min).toBeGreaterThanOrEqual(-3);
-    expect(t.max).toBeLessThan(5);
-    expect(Math.abs(t.mean - 1)).toBeLessThan(0.04);
-    expect(Math.abs(t.variance - 64 / 12)).toBeLessThan(0.07);
+    const z = await evalGraph(ex, () => tf.random.uniform([N], { minval: -3, maxval: 5, seed: 2 }), (t) => t);
+    const u = stats(z.data);
+    expect(u.min).toBeGreaterThanOrEqual(-3);
+    expect(u.max).toBeLessThan(5);
+    expect(Math.abs(u.mean - 1)).toBeLessThan(0.04);
+    expect(Math.abs(u.variance - 64 / 12)).toBeLessThan(0.07);
+    await float64(() => tf.random.uniform([N], { minval: -3, maxval: 5, seed: 2, dtype: 'float64' }), (y) => {
+      expect(y.dtype).toBe('float64');
+      const t = stats(y.data);
+      expect(t.min).toBeGreaterThanOrEqual(-3);
+      expect(t.max).toBeLessThan(5);
+      expect(Math.abs(t.mean - 1)).toBeLessThan(0.04);
+      expect(Math.abs(t.variance - 64 / 12)).toBeLessThan(0.07);
+    });
   });
 
   test('uniform float64 uses 52 bits per value (two words)', async () => {
-    const x = await evalGraph(ex, () => tf.random.uniform([4], { seed: 9, dtype: 'float64', name: 'u64' }), (t) => t.graph.getTensorByName('u64/RandomUniform:0'));
     const w0 = block(DEFAULT_GRAPH_SEED, 9, 0, 0), w1 = block(DEFAULT_GRAPH_SEED, 9, 0, 1);
     const dbl = (a: number, b: number): number => ((a & 0xfffff) * 2 ** 32 + b) / 2 ** 52;
-    expect(Array.from(x.data)).toEqual([dbl(w0[0], w0[1]), dbl(w0[2], w0[3]), dbl(w1[0], w1[1]), dbl(w1[2], w1[3])]);
+    await float64(() => tf.random.uniform([4], { seed: 9, dtype: 'float64', name: 'u64' }).graph.getTensorByName('u64/RandomUniform:0'), (x) => {
+      expect(Array.from(x.data)).toEqual([dbl(w0[0], w0[1]), dbl(w0[2], w0[3]), dbl(w1[0], w1[1]), dbl(w1[2], w1[3])]);
+    });
   });
 
   test('uniform int32: values in [minval, maxval), every value drawn, the documented scheme exactly', async () => {
@@ -129,11 +144,16 @@ describe.each(EXECUTORS)('random ops on %s', (ex) => {
     expect(Math.abs(Math.sqrt(s.variance) - 1)).toBeLessThan(0.012); // standard error 0.0022
     expect(s.max).toBeGreaterThan(3.5);
     expect(s.min).toBeLessThan(-3.5);
-    const y = await evalGraph(ex, () => tf.random.normal([N], { mean: 10, stddev: 0.5, seed: 6, dtype: 'float64' }), (t) => t);
-    expect(y.dtype).toBe('float64');
-    const t = stats(y.data);
-    expect(Math.abs(t.mean - 10)).toBeLessThan(0.008);
-    expect(Math.abs(Math.sqrt(t.variance) - 0.5)).toBeLessThan(0.006);
+    const z = await evalGraph(ex, () => tf.random.normal([N], { mean: 10, stddev: 0.5, seed: 6 }), (t) => t);
+    const u = stats(z.data);
+    expect(Math.abs(u.mean - 10)).toBeLessThan(0.008);
+    expect(Math.abs(Math.sqrt(u.variance) - 0.5)).toBeLessThan(0.006);
+    await float64(() => tf.random.normal([N], { mean: 10, stddev: 0.5, seed: 6, dtype: 'float64' }), (y) => {
+      expect(y.dtype).toBe('float64');
+      const t = stats(y.data);
+      expect(Math.abs(t.mean - 10)).toBeLessThan(0.008);
+      expect(Math.abs(Math.sqrt(t.variance) - 0.5)).toBeLessThan(0.006);
+    });
   });
 
   test('truncatedNormal: all within 2 stddev, std 0.8796 stddev, the documented per-element scheme', async () => {
@@ -147,11 +167,17 @@ describe.each(EXECUTORS)('random ops on %s', (ex) => {
     expect(Math.abs(s.mean)).toBeLessThan(0.014); // standard error 0.0028
     // Variance of N(0,1) truncated to (-2, 2): 1 - 4 phi(2) / (Phi(2) - Phi(-2)) = 0.77374, std 0.87962.
     expect(Math.abs(Math.sqrt(s.variance) - 0.87962)).toBeLessThan(0.01);
-    const y = await evalGraph(ex, () => tf.random.truncatedNormal([N], { mean: -5, stddev: 3, seed: 8, dtype: 'float64' }), (t) => t);
-    const t = stats(y.data);
-    expect(t.min).toBeGreaterThan(-11);
-    expect(t.max).toBeLessThan(1);
-    expect(Math.abs(Math.sqrt(t.variance) - 3 * 0.87962)).toBeLessThan(0.03);
+    const z = await evalGraph(ex, () => tf.random.truncatedNormal([N], { mean: -5, stddev: 3, seed: 8 }), (t) => t);
+    const u = stats(z.data);
+    expect(u.min).toBeGreaterThan(-11);
+    expect(u.max).toBeLessThan(1);
+    expect(Math.abs(Math.sqrt(u.variance) - 3 * 0.87962)).toBeLessThan(0.03);
+    await float64(() => tf.random.truncatedNormal([N], { mean: -5, stddev: 3, seed: 8, dtype: 'float64' }), (y) => {
+      const t = stats(y.data);
+      expect(t.min).toBeGreaterThan(-11);
+      expect(t.max).toBeLessThan(1);
+      expect(Math.abs(Math.sqrt(t.variance) - 3 * 0.87962)).toBeLessThan(0.03);
+    });
   });
 
   test('same seeds give the same numbers in a new session; each run in a session gives new ones', async () => {
@@ -243,12 +269,109 @@ describe.each(EXECUTORS)('random ops on %s', (ex) => {
       expect(() => tf.random.normal([2], { dtype: 'int32' })).toThrow(/int32/);
       expect(() => tf.random.uniform(tf.placeholder('int32', [2, 2]))).toThrow(/vector/);
     });
-    const r = await evalGraph(ex, () => {
+    const dynamic = evalGraph(ex, () => {
       const s = tf.placeholder('int32', [2], 's');
       return tf.random.normal(s, { seed: 1 });
     }, (t) => t, () => ({ s: tf.ndarray([3, 2], [2], 'int32') }));
-    expect(r.shape).toEqual([3, 2]);
+    if (ex === 'webgpu') {
+      // The GPU executor compiles a plan per feed shape, so an output shape must follow from shapes, not fed values.
+      await expect(dynamic).rejects.toThrow(tf.errors.UnimplementedError);
+    } else {
+      expect((await dynamic).shape).toEqual([3, 2]);
+    }
     const e = await evalGraph(ex, () => tf.random.uniform([0, 5], { seed: 1 }), (t) => t);
     expect(e.shape).toEqual([0, 5]);
+  });
+});
+
+// ---- the same numbers on every executor ------------------------------------------------------------------------
+
+describe('seeded random ops give bit-identical numbers on the CPU and GPU executors', () => {
+  const bits = (x: tf.NDArray): Buffer => Buffer.from(x.data.buffer, x.data.byteOffset, x.data.byteLength);
+  /** The raw random op behind a builder's output (uniform/normal builders scale it: x * (max - min) + min). */
+  const raw = (t: tf.Tensor): tf.Tensor => (t.op.type === 'AddV2' ? t.op.inputs[0].op.inputs[0] : t);
+  const ops = (shape: number[], seed: number): tf.Tensor[] => [
+    tf.random.uniform(shape, { seed }),
+    tf.random.uniform(shape, { seed, minval: -1000, maxval: 12345, dtype: 'int32' }),
+    tf.random.uniform(shape, { seed, minval: -2147483648, maxval: 2147483647, dtype: 'int32' }),
+    tf.random.uniform(shape, { seed, minval: -5, maxval: 1000000007, dtype: 'int64' }),
+    tf.random.uniform(shape, { seed, minval: -2147483648, maxval: 2147483647, dtype: 'int64' }),
+    tf.random.normal(shape, { seed }),
+    tf.random.truncatedNormal(shape, { seed }),
+  ].map(raw);
+
+  /** Runs `fetch` twice in one session per executor; returns [cpu runs, webgpu runs]. */
+  async function twoRuns(build: () => tf.Tensor[]): Promise<tf.NDArray[][][]> {
+    const g = new tf.Graph();
+    const ts = g.asDefault(build);
+    const out: tf.NDArray[][][] = [];
+    for (const ex of ['cpu', 'webgpu'] as const) {
+      const sess = await tf.Session.create({ graph: g, executor: ex });
+      out.push([await sess.run(ts), await sess.run(ts)]);
+      await sess.close();
+    }
+    return out;
+  }
+
+  test.each([[[1]], [[3]], [[7]], [[2, 501]], [[4099]], [[0, 3]]])('every op and dtype, shape %j, seeds 1, 42, 2^31 - 2, runs 1 and 2', async (shape) => {
+    for (const seed of [1, 42, 2147483646]) {
+      const [cpu, gpu] = await twoRuns(() => ops(shape, seed));
+      for (let run = 0; run < 2; run++) {
+        cpu[run].forEach((c, i) => {
+          expect([run, i, gpu[run][i].dtype, gpu[run][i].shape]).toEqual([run, i, c.dtype, c.shape]);
+          if (!bits(gpu[run][i]).equals(bits(c))) throw new Error(`op ${i} (${c.dtype}), seed ${seed}, run ${run + 1}: the GPU's numbers differ from the CPU's`);
+        });
+      }
+      if (shape[0] > 0) expect(bits(cpu[1][5]).equals(bits(cpu[0][5]))).toBe(false); // run 2 draws new numbers
+    }
+  });
+
+  test('many normals and truncated normals (every Box-Muller step on 250k word pairs), graph seed, two runs', async () => {
+    const [cpu, gpu] = await twoRuns(() => {
+      tf.setRandomSeed(20240611);
+      return [raw(tf.random.normal([100003])), raw(tf.random.truncatedNormal([30001]))];
+    });
+    for (let run = 0; run < 2; run++) {
+      for (let i = 0; i < 2; i++) expect(bits(gpu[run][i]).equals(bits(cpu[run][i]))).toBe(true);
+    }
+  });
+
+  test('int ranges fed at run time: the same numbers; a bad range fails the run on both (run counters: see random.ts)', async () => {
+    const results: number[][][] = [];
+    for (const ex of ['cpu', 'webgpu'] as const) {
+      const g = new tf.Graph();
+      const { lo, hi, lo64, hi64, r32, r64 } = g.asDefault(() => {
+        const lo = tf.placeholder('int32', [], 'lo'), hi = tf.placeholder('int32', [], 'hi');
+        const lo64 = tf.placeholder('int64', [], 'lo64'), hi64 = tf.placeholder('int64', [], 'hi64');
+        const r32 = tf.random.uniform([5, 3], { minval: lo, maxval: hi, dtype: 'int32', seed: 3, name: 'r32' });
+        const r64 = tf.random.uniform([9], { minval: lo64, maxval: hi64, dtype: 'int64', seed: 4 });
+        return { lo, hi, lo64, hi64, r32, r64 };
+      });
+      const sess = await tf.Session.create({ graph: g, executor: ex });
+      const feed = (a: number, b: number): tf.Feeds => new Map<tf.Tensor, tf.FeedValue>([
+        [lo, tf.ndarray([a], [], 'int32')], [hi, tf.ndarray([b], [], 'int32')],
+        [lo64, tf.ndarray([a], [], 'int64')], [hi64, tf.ndarray([b], [], 'int64')],
+      ]);
+      const got: number[][] = [];
+      for (const [a, b] of [[-7, 100], [1, 1000000], [5, 5], [-2147483648, 2147483647]]) {
+        const run = sess.run([r32, r64], feed(a, b));
+        if (a < b) {
+          const [x, y] = await run;
+          got.push(Array.from(x.data), Array.from(y.data));
+        } else {
+          await expect(run).rejects.toThrow(new tf.errors.InvalidArgumentError("RandomUniformInt node 'r32': Need minval < maxval: got 5 >= 5"));
+        }
+      }
+      await sess.close();
+      results.push(got);
+    }
+    // Runs 1 and 2: the same numbers, and the documented scheme.
+    expect(results[1].slice(0, 4)).toEqual(results[0].slice(0, 4));
+    expect(results[0][0].slice(0, 4)).toEqual(block(DEFAULT_GRAPH_SEED, 3, 0, 0).map((x) => -7 + (x % 107)));
+    // After the failed run 3: the CPU executor failed in r32 before drawing, so its run 4 uses run index 2; the GPU
+    // executor ran the whole plan, so its run 4 uses run index 3.
+    const full = (run: number): number[] => block(DEFAULT_GRAPH_SEED, 3, run, 0).map((x) => (-2147483648 + x) | 0);
+    expect(results[0][4].slice(0, 4)).toEqual(full(2));
+    expect(results[1][4].slice(0, 4)).toEqual(full(3));
   });
 });

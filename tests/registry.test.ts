@@ -9,6 +9,10 @@ test('every registered op has a shape rule and a reference CPU kernel', () => {
   expect(missing).toEqual([]);
 });
 
+test('every registered op has a GPU side (a kernel builder, or marked as handled by the executor)', () => {
+  expect(listOpDefs().filter((d) => typeof d.gpu !== 'function').map((d) => d.type)).toEqual([]);
+});
+
 test('declaring an op without a shape rule or kernel fails', () => {
   expect(() => defineOp({ type: 'NoShapeRule', inputs: [], cpu: () => [] } as unknown as tf.OpDef)).toThrow(/shape rule/);
   expect(() => defineOp({ type: 'NoKernel', inputs: [], shape: () => [] } as unknown as tf.OpDef)).toThrow(/reference kernel/);

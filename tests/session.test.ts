@@ -225,7 +225,7 @@ describe.each(EXECUTORS)('Session on %s', (executor) => {
   test('a plan is compiled once per fetch set and feed shapes', async () => {
     const y = build(() => tf.reduceSum(tf.placeholder('float32', [null, 2], 'x'), 1));
     for (let i = 0; i < 3; i++) await sess.run(y, { x: [[1, 2]] });
-    expect(sess.stats()).toEqual({ plansCompiled: 1, runs: 3 });
+    expect(sess.stats()).toMatchObject({ plansCompiled: 1, runs: 3 });
     await sess.run(y, { x: [[1, 2], [3, 4]] });
     await sess.run([y], { x: [[1, 2]] });
     expect(sess.stats().plansCompiled).toBe(2);
