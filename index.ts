@@ -25,5 +25,12 @@ export {
   cast, where, matmul, reduceSum, reduceMean, reduceMax, reduceMin, reduceProd, reduceAll, reduceAny, argMax, argMin,
 } from './ops/math.js';
 export * from './ops/array.js';
-export * as nn from './ops/nn.js';
+export { gradients, stopGradient, addN, registerGradient } from './ops/gradients.js';
+export type { GradientsOptions } from './ops/gradients.js';
+export type { GradFn } from './ops/registry.js';
+export * as nn from './ops/nn_namespace.js';
 export * as random from './ops/random.js';
+export * as train from './train/index.js';
+export * as initializers from './layers/initializers.js';
+export * as losses from './layers/losses.js';
+export * as layers from './layers/layers.js';

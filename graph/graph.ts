@@ -22,6 +22,7 @@ export class Graph {
   private readonly collections = new Map<string, unknown[]>();
   private scope = '';
   private controlStack: Operation[][] = [];
+  private gradientOverrides: Readonly<Record<string, string>> = {};
   /** Graph-level random seed (`tf.setRandomSeed`); null when unset. */
   seed: number | null = null;
 
@@ -101,6 +102,24 @@ export class Graph {
     }
   }
 
+  /**
+   * TF's `graph.gradient_override_map`: nodes of the mapped op types built inside `fn` take their gradient from the
+   * one registered under the mapped name (`tf.registerGradient('MyGrad', ...)`), recorded in the node's
+   * `_gradient_op_type` attr as TF does.
+   */
+  gradientOverrideMap<T>(map: Readonly<Record<string, string>>, fn: () => T): T {
+    for (const [type, name] of Object.entries(map)) {
+      if (typeof name !== 'string' || name === '') throw new InvalidArgumentError(`gradientOverrideMap: the override of '${type}' must be a gradient name, got ${String(name)}`);
+    }
+    const saved = this.gradientOverrides;
+    this.gradientOverrides = { ...saved, ...map };
+    try {
+      return this.asDefault(fn);
+    } finally {
+      this.gradientOverrides = saved;
+    }
+  }
+
   withControlDependencies<T>(deps: readonly Operation[] | null, fn: () => T): T {
     const saved = this.controlStack;
     this.controlStack = deps === null ? [] : [...saved, [...deps]];
@@ -141,7 +160,8 @@ export class Graph {
     for (const op of control) {
       if (op.graph !== this) throw new InvalidArgumentError(`Control input '${op.name}' of node '${unique}' belongs to another graph`);
     }
-    const op = new Operation(this, unique, type, inputs, [...control], attrs);
+    const override = Object.prototype.hasOwnProperty.call(this.gradientOverrides, type) ? this.gradientOverrides[type] : undefined;
+    const op = new Operation(this, unique, type, inputs, [...control], override === undefined ? attrs : { ...attrs, _gradient_op_type: override });
     outputs.forEach((o, i) => op.outputs.push(new Tensor(op, i, o.dtype, o.shape)));
     this.ops.push(op);
     this.byName.set(unique, op);

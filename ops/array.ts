@@ -6,15 +6,15 @@
 // from the op type (`transpose`, `concat`, `stack`, `unstack`, `zeros`, `ones`, `zeros_like`, `ones_like`, `range`,
 // `one_hot`).
 import { allocArray, castScalar, DType, isInt } from '../graph/dtypes.js';
-import { InternalError, InvalidArgumentError } from '../graph/errors.js';
+import { InternalError, InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
 import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Dim, formatShape, mergeDim, normAxis, Shape, sizeOf, stridesOf } from '../graph/shape.js';
-import { Tensor } from '../graph/tensor.js';
+import { Operation, Tensor } from '../graph/tensor.js';
 import { empty, intList } from './cpu.js';
-import { GpuKernel, GpuKernelContext, literal } from './gpu.js';
-import { cast } from './math.js';
-import { addOp, AddOpOptions, defineOp, OutputSpec, ShapeContext } from './registry.js';
+import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal, WG, wgslType } from './gpu.js';
+import { add, cast, greaterEqual, maximum, mul, reduceProd, reduceSum, sub, where } from './math.js';
+import { addOp, AddOpOptions, defineOp, OutputSpec, ShapeContext, staticValue } from './registry.js';
 import { constant, convertSameType, convertToTensor, identity, NameOpt, TensorLike } from './values.js';
 import { affineCopy, fillKernel, fillValue, gatherKernel, joinKernel, oneHotKernel, rangeKernel, splitKernel } from './wgsl/array.js';
 
@@ -110,6 +110,123 @@ const COMPUTED_AT_COMPILE_TIME = (k: GpuKernelContext): GpuKernel => {
   throw new InternalError(`${k.type} node '${k.name}' is computed at compile time and has no kernel`);
 };
 
+// ---- gradient helpers -------------------------------------------------------------------------------------------------
+// Gradients need shapes as values. When they are known while building they stay JS numbers (and become Consts);
+// otherwise the graph computes them from Shape nodes, which the WebGPU executor folds on the host.
+
+/** A 1-D int vector: JS numbers, or an int tensor the graph computes. */
+type IntVec = number[] | Tensor;
+
+function staticDims(t: Tensor): number[] | null {
+  return t.shape !== null && t.shape.every((d) => d !== null) ? (t.shape as number[]) : null;
+}
+
+/** x's shape: JS numbers when fully known while building, else a Shape node. */
+function shapeVec(x: Tensor): IntVec { return staticDims(x) ?? shape(x); }
+
+/** x's shape as a tensor of `dtype` (int32 or int64). */
+function shapeTensor(x: Tensor, dtype: DType): Tensor {
+  const s = staticDims(x);
+  return s !== null ? constant(s, { dtype, shape: [s.length], name: 'Shape' }) : shape(x, { outType: dtype });
+}
+
+/** An IntVec as an int32 tensor. */
+function vecTensor(v: IntVec): Tensor {
+  if (Array.isArray(v)) return constant(v, { dtype: 'int32', shape: [v.length] });
+  return v.dtype === 'int32' ? v : cast(v, 'int32');
+}
+
+/** An IntVec as a builder argument: JS numbers stay numbers, a tensor becomes int32. */
+function vecTensorOrArray(v: IntVec): number[] | Tensor { return Array.isArray(v) ? v : vecTensor(v); }
+
+/** v[start:end] (to the end without `end`). */
+function vecSlice(v: IntVec, start: number, end?: number): IntVec {
+  if (Array.isArray(v)) return v.slice(start, end);
+  return stridedSlice(v, [start], [end ?? 0], [1], { endMask: end === undefined ? 1 : 0 });
+}
+
+/** [the product of v's entries] (1 for an empty v). */
+function vecProd(v: IntVec): IntVec {
+  return Array.isArray(v) ? [product(v)] : reduceProd(vecTensor(v), 0, true);
+}
+
+function vecConcat(parts: readonly IntVec[]): IntVec {
+  if (parts.every((p): p is number[] => Array.isArray(p))) return parts.flat();
+  return concat(parts.map(vecTensor), 0);
+}
+
+/** a op b entrywise, on JS numbers when both are known. */
+function vecOp(a: IntVec, b: IntVec, f: (x: number, y: number) => number, g: (x: Tensor, y: Tensor) => Tensor): IntVec {
+  if (Array.isArray(a) && Array.isArray(b)) return a.map((x, i) => f(x, b[i]));
+  return g(vecTensor(a), vecTensor(b));
+}
+
+/** The one entry of a 1-vector, as a number or an int32 scalar tensor. */
+function vecScalar(v: IntVec): number | Tensor { return Array.isArray(v) ? v[0] : reshape(v, []); }
+
+/** An int input's value as JS numbers when known while building, else the (int32) tensor. */
+function intVecOf(t: Tensor): IntVec {
+  const v = staticValue(t);
+  return v !== null ? intList(v) : vecTensor(t);
+}
+
+/** out[idx[0][i0], ..., idx[k][ik]] = src[i0, ..., ik]: the inverse of selectAxes, behind Pad and StridedSliceGrad. */
+function scatterAxes(out: NDArray, idx: readonly (readonly number[])[], src: NDArray): void {
+  if (src.size === 0) return;
+  const rank = idx.length;
+  const strides = stridesOf(out.shape);
+  const counter = new Array<number>(rank).fill(0);
+  for (let i = 0; i < src.size; i++) {
+    let dst = 0;
+    for (let ax = 0; ax < rank; ax++) dst += idx[ax][counter[ax]] * strides[ax];
+    out.data[dst] = src.data[i];
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      if (++counter[ax] < idx[ax].length) break;
+      counter[ax] = 0;
+    }
+  }
+}
+
+/**
+ * The GPU side of Pad and StridedSliceGrad: zeros of the output's shape, except that along each dim d the positions
+ * begin_d + k * stride_d (0 <= k < n_d) hold the elements of input `input` (the box [n_0, n_1, ...] in row-major
+ * order). One thread per output element; shapes, begins and strides are baked into the shader.
+ */
+function embedKernel(k: GpuKernelContext, input: number, dims: ReadonlyArray<{ begin: number; stride: number; n: number }>): GpuKernel {
+  const out = k.outputs[0];
+  if (out.size === 0) return { dispatches: [] };
+  const zero = literal(0, out.dtype);
+  if (k.inputs[input].size === 0) return fillKernel(k, { literal: zero });
+  const t = wgslType(out.dtype);
+  const outStrides = stridesOf(out.shape);
+  const srcStrides = stridesOf(dims.map((d) => d.n));
+  const lets: string[] = [], conds: string[] = [], terms: string[] = [];
+  dims.forEach((d, a) => {
+    const size = out.shape[a];
+    if (size === 1 && d.n === 1) return;
+    const q = outStrides[a] === 1 ? 'i' : `(i / ${outStrides[a]}u)`;
+    lets.push(`let r${a} = i32(${a === 0 ? q : `${q} % ${size}u`}) - ${d.begin}i;`);
+    if (d.stride === 1) {
+      lets.push(`let q${a} = r${a};`);
+    } else {
+      lets.push(`let q${a} = r${a} / ${d.stride}i;`);
+      conds.push(`r${a} % ${d.stride}i == 0`);
+    }
+    conds.push(`q${a} >= 0`, `q${a} < ${d.n}i`);
+    terms.push(srcStrides[a] === 1 ? `u32(q${a})` : `u32(q${a}) * ${srcStrides[a]}u`);
+  });
+  const g = grid(out.size);
+  const code = `${binding(0, 'x', t)}
+${binding(1, 'y', t, true)}
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${g.flatIndex};
+  if (i >= ${out.size}u) { return; }
+  ${lets.join('\n  ')}
+  if (${conds.length === 0 ? 'true' : conds.join(' && ')}) { y[i] = x[${terms.length === 0 ? '0u' : terms.join(' + ')}]; } else { y[i] = ${zero}; }
+}`;
+  return { dispatches: [{ code, bindings: [{ input }, { output: 0 }], workgroups: g.workgroups }] };
+}
+
 // ---- Reshape ----------------------------------------------------------------------------------------------------------
 
 defineOp({
@@ -191,6 +308,7 @@ defineOp({
     return [reshaped(x, out)];
   },
   gpu: ALIAS_INPUT,
+  grad: (op, [dy]) => [reshape(dy!, shapeVec(op.inputs[0])), null],
 });
 
 /** `tf.reshape(x, shape, {name?})`: shape is JS numbers (one -1 is inferred) or an int tensor. */
@@ -254,6 +372,7 @@ defineOp({
     const strides = stridesOf(x.shape);
     return affineCopy(k, 0, intList(k.requireConst(1, 'perm')).map((p) => ({ n: x.shape[p], stride: strides[p] })), 0);
   },
+  grad: (op, [dy]) => [transpose(dy!, invertPermutation(op.inputs[1])), null],
 });
 
 /** `tf.transpose(x, perm?, {name?})`: perm defaults to reversing the axes. */
@@ -278,6 +397,18 @@ export function transpose(x: TensorLike, perm?: IntArg | null, opts: NameOpt = {
     }
     return addOp('Transpose', [t, p], { T: t.dtype, Tperm: p.dtype }, node).outputs[0];
   });
+}
+
+/** TF's InvertPermutation, for Transpose's gradient: JS numbers when perm is known, else a scatter of range(n). */
+function invertPermutation(perm: Tensor): IntVec {
+  const v = staticValue(perm);
+  if (v !== null) {
+    const inv: number[] = [];
+    intList(v).forEach((p, i) => { inv[p] = i; });
+    return inv;
+  }
+  const n = size(perm);
+  return unsortedSegmentSum(range(0, n), perm, n);
 }
 
 // ---- ExpandDims and Squeeze -------------------------------------------------------------------------------------------
@@ -309,6 +440,7 @@ defineOp({
     return [reshaped(x, s)];
   },
   gpu: ALIAS_INPUT,
+  grad: (op, [dy]) => [reshape(dy!, shapeVec(op.inputs[0])), null],
 });
 
 /** `tf.expandDims(x, axis, {name?})`: inserts a dim of 1 at `axis` (negative counts from the end, in [-rank-1, rank]). */
@@ -362,6 +494,7 @@ defineOp({
     return [reshaped(x, s as number[])];
   },
   gpu: ALIAS_INPUT,
+  grad: (op, [dy]) => [reshape(dy!, shapeVec(op.inputs[0]))],
 });
 
 /** `tf.squeeze(x, axis?, {name?})`: removes dims of size 1 (all of them, or those in `axis`, which must be 1). */
@@ -462,6 +595,7 @@ defineOp({
     const values = k.inputs.slice(0, n);
     return joinKernel(k, values.map((_, i) => i), product(out.shape.slice(0, axis)), values.map((v) => product(v.shape.slice(axis))));
   },
+  grad: concatGrad,
 });
 
 /** `tf.concat(values, axis, {name?})`: joins along an existing axis; one value gives an Identity, as in TF1. */
@@ -481,6 +615,25 @@ export function concat(values: readonly TensorLike[], axis: number | Tensor, opt
     const a = intTensor(axis, 'axis', g, `tf.concat '${name}'`);
     return addOp('ConcatV2', [...xs, a], { T: xs[0].dtype, N: xs.length, Tidx: a.dtype }, node).outputs[0];
   });
+}
+
+/** TF's _ConcatGradV2: each input's slice of dy. The axis and the rank must be known while building. */
+function concatGrad(op: Operation, [dy]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const values = op.inputs.slice(0, -1);
+  const av = staticValue(op.inputs[values.length]);
+  const rank = values.find((v) => v.rank !== null)?.rank ?? dy!.rank;
+  if (av === null || rank === null) {
+    throw new UnimplementedError(`The gradient of ConcatV2 node '${op.name}' needs its axis and rank known while building`);
+  }
+  const axis = normAxis(av.data[0], rank) as number;
+  let offset: IntVec = [0];
+  const grads = values.map((v) => {
+    const size = shapeVec(v);
+    const begin = vecConcat([new Array<number>(axis).fill(0), offset, new Array<number>(rank - axis - 1).fill(0)]);
+    offset = vecOp(offset, vecSlice(size, axis, axis + 1), (a, b) => a + b, add);
+    return slice(dy!, begin, vecTensorOrArray(size));
+  });
+  return [...grads, null];
 }
 
 defineOp({
@@ -540,6 +693,8 @@ defineOp({
     const inner = product(s0.slice(axis));
     return joinKernel(k, k.inputs.map((_, i) => i), product(s0.slice(0, axis)), k.inputs.map(() => inner));
   },
+  // TF's _PackGrad: the slices of dy along the new axis.
+  grad: (op, [dy]) => unstack(dy!, { num: op.inputs.length, axis: op.attrs.axis as number }),
 });
 
 /** `tf.stack(values, axis = 0, {name?})`: joins same-shaped tensors along a new axis. */
@@ -591,6 +746,8 @@ defineOp({
     const axis = normAxis(k.attrs.axis as number, s.length) as number;
     return splitKernel(k, product(s.slice(0, axis)), s[axis], product(s.slice(axis + 1)));
   },
+  // TF's _UnpackGrad: the output gradients (zeros where none flows) stacked back.
+  grad: (op, grads) => [stack(grads as Tensor[], op.attrs.axis as number)],
 });
 
 /** `tf.unstack(x, {num?, axis?, name?})`: the slices of `x` along `axis` (default 0); num is inferred when static. */
@@ -665,6 +822,7 @@ defineOp({
     const begin = intList(k.requireConst(1, 'begin'));
     return affineCopy(k, 0, k.outputs[0].shape.map((n, i) => ({ n, stride: strides[i] })), begin.reduce((a, b, i) => a + b * strides[i], 0));
   },
+  grad: sliceGrad,
 });
 
 /** `tf.slice(x, begin, size, {name?})`: `size[i] = -1` takes everything from begin[i] to the end. */
@@ -676,6 +834,95 @@ export function slice(x: TensorLike, begin: IntArg, size: IntArg, opts: NameOpt 
     const b = intTensor(begin, 'begin', g, `tf.slice '${name}'`);
     const s = intTensor(size, 'size', g, `tf.slice '${name}'`);
     return addOp('Slice', [t, b, s], { T: t.dtype, Index: b.dtype }, node).outputs[0];
+  });
+}
+
+/** TF's _SliceGrad: dy padded with zeros back to x's shape: begin before, shape(x) - begin - shape(dy) after. */
+function sliceGrad(op: Operation, [dy]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const [x, begin] = op.inputs;
+  const before = intVecOf(begin);
+  const after = vecOp(vecOp(shapeVec(x), before, (a, b) => a - b, sub), shapeVec(op.outputs[0]), (a, b) => a - b, sub);
+  const paddings = Array.isArray(before) && Array.isArray(after)
+    ? before.map((b, i) => [b, after[i]])
+    : stack([vecTensor(before), vecTensor(after)], 1);
+  return [pad(dy!, paddings), null, null];
+}
+
+// ---- Pad --------------------------------------------------------------------------------------------------------------
+
+defineOp({
+  type: 'Pad',
+  inputs: ['input', 'paddings'],
+  attrs: { T: { type: 'type' }, Tpaddings: { type: 'type', default: 'int32' } },
+  shape: (c) => {
+    const [x, p] = c.inputs;
+    checkIndexInput(c, 1, 'paddings', 2);
+    if (p.shape !== null && p.shape[1] !== null && p.shape[1] !== 2) c.fail(`paddings must be a matrix with 2 columns, got shape ${formatShape(p.shape)}`);
+    const rows = p.shape?.[0] ?? null;
+    if (x.rank !== null && rows !== null && rows !== x.rank) {
+      c.fail(`The first dimension of paddings must be the rank of inputs: paddings ${formatShape(p.shape)}, input ${formatShape(x.shape)}`);
+    }
+    const rank = x.rank ?? rows;
+    if (rank === null) return out1(x.dtype, null);
+    const pv = c.constValue(1);
+    if (pv === null) return out1(x.dtype, new Array<Dim>(rank).fill(null));
+    const pads = intList(pv);
+    if (pads.some((v) => v < 0)) c.fail(`Paddings must be non-negative, got ${formatDims(pads)}`);
+    return out1(x.dtype, Array.from({ length: rank }, (_, i) => {
+      const d = x.shape?.[i] ?? null;
+      return d === null ? null : d + pads[2 * i] + pads[2 * i + 1];
+    }));
+  },
+  cpu: ([x, p], _, ctx) => {
+    const fail = (m: string): never => { throw kernelError('Pad', ctx.name, m); };
+    if (p.rank !== 2 || p.shape[0] !== x.rank || p.shape[1] !== 2) {
+      fail(`paddings must be a matrix of shape [${x.rank}, 2] (the input's rank, 2), got ${formatShape(p.shape)} for input ${formatShape(x.shape)}`);
+    }
+    const pads = intList(p);
+    if (pads.some((v) => v < 0)) fail(`Paddings must be non-negative, got ${formatDims(pads)}`);
+    const out = empty(x.dtype, x.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1]));
+    scatterAxes(out, x.shape.map((d, i) => Array.from({ length: d }, (_, k) => pads[2 * i] + k)), x);
+    return [out];
+  },
+  gpu: (k) => {
+    const pads = intList(k.requireConst(1, 'paddings'));
+    return embedKernel(k, 0, k.inputs[0].shape.map((n, i) => ({ begin: pads[2 * i], stride: 1, n })));
+  },
+  // TF's _PadGrad: the slice of dy where x was; no gradient for the paddings.
+  grad: (op, [dy]) => {
+    const [x, p] = op.inputs;
+    const pv = staticValue(p);
+    const begin = pv !== null ? intList(pv).filter((_, j) => j % 2 === 0) : vecTensor(reshape(slice(p, [0, 0], [-1, 1]), [-1]));
+    return [slice(dy!, begin, vecTensorOrArray(shapeVec(x))), null];
+  },
+});
+
+/**
+ * `tf.pad(x, paddings, {mode?, constantValues?, name?})`: TF's Pad. paddings is [rank, 2] (before, after per dim),
+ * JS numbers or an int tensor. Only mode 'CONSTANT' with constantValues 0 (TF's Pad op) is supported.
+ */
+export function pad(
+  x: TensorLike, paddings: readonly (readonly number[])[] | Tensor | NDArray,
+  opts: NameOpt & { mode?: string; constantValues?: number } = {},
+): Tensor {
+  const g = graphOf(x, paddings);
+  const name = opts.name ?? 'Pad';
+  const mode = (opts.mode ?? 'CONSTANT').toUpperCase();
+  if (mode !== 'CONSTANT' || (opts.constantValues ?? 0) !== 0) {
+    throw new UnimplementedError(`tf.pad '${name}': only mode 'CONSTANT' with constantValues 0 is supported (TF's Pad), got mode '${opts.mode}' and constantValues ${opts.constantValues}`);
+  }
+  return scoped(g, name, (node) => {
+    const t = valueTensor(x, 'input', g);
+    let p: Tensor;
+    if (paddings instanceof Tensor || paddings instanceof NDArray) {
+      p = intTensor(paddings, 'paddings', g, `tf.pad '${name}'`);
+    } else {
+      if (!Array.isArray(paddings) || paddings.some((r) => !Array.isArray(r) || r.length !== 2)) {
+        throw new InvalidArgumentError(`tf.pad '${name}': paddings must be [rank, 2] numbers, got ${JSON.stringify(paddings)}`);
+      }
+      p = constant(paddings.flat(), { dtype: 'int32', shape: [paddings.length, 2], name: 'paddings', graph: g });
+    }
+    return addOp('Pad', [t, p], { T: t.dtype, Tpaddings: p.dtype }, node).outputs[0];
   });
 }
 
@@ -839,6 +1086,11 @@ defineOp({
     return affineCopy(k, 0, spec.processing.map((n, i) => ({ n: n as number, stride: strides[i] * spec.strides[i] })),
       spec.begin.reduce((a, v, i) => a + v * strides[i], 0));
   },
+  // TF's _StridedSliceGrad: dy scattered back into zeros of x's shape by StridedSliceGrad.
+  grad: (op, [dy]) => {
+    const [x, b, e, s] = op.inputs;
+    return [stridedSliceGrad(shapeTensor(x, b.dtype), b, e, s, dy!, masksOf(op.attrs)), null, null, null];
+  },
 });
 
 /**
@@ -866,6 +1118,88 @@ export function stridedSlice(
       new_axis_mask: opts.newAxisMask ?? 0, shrink_axis_mask: opts.shrinkAxisMask ?? 0,
     };
     return addOp('StridedSlice', [t, b, e, s], { T: t.dtype, Index: b.dtype, ...masks }, node).outputs[0];
+  });
+}
+
+type StridedMasks = { beginMask?: number; endMask?: number; ellipsisMask?: number; newAxisMask?: number; shrinkAxisMask?: number };
+
+function masksOf(attrs: Readonly<Record<string, unknown>>): StridedMasks {
+  return {
+    beginMask: attrs.begin_mask as number, endMask: attrs.end_mask as number, ellipsisMask: attrs.ellipsis_mask as number,
+    newAxisMask: attrs.new_axis_mask as number, shrinkAxisMask: attrs.shrink_axis_mask as number,
+  };
+}
+
+// TF's StridedSliceGrad: zeros of `shape` with dy written where StridedSlice(begin, end, strides, masks) reads.
+defineOp({
+  type: 'StridedSliceGrad',
+  inputs: ['shape', 'begin', 'end', 'strides', 'dy'],
+  attrs: {
+    T: { type: 'type' }, Index: { type: 'type' },
+    begin_mask: { type: 'int', default: 0 }, end_mask: { type: 'int', default: 0 }, ellipsis_mask: { type: 'int', default: 0 },
+    new_axis_mask: { type: 'int', default: 0 }, shrink_axis_mask: { type: 'int', default: 0 },
+  },
+  shape: (c) => {
+    for (const [i, n] of [[0, 'shape'], [1, 'begin'], [2, 'end'], [3, 'strides']] as const) checkIndexInput(c, i, n, 1);
+    const dy = c.inputs[4];
+    const dims = c.constShape(0);
+    const n = vectorLength(c.inputs[0]);
+    const sv = c.constValue(3), bv = c.constValue(1), ev = c.constValue(2);
+    if (dims !== null && dims.every((d) => d !== null) && sv !== null && bv !== null && ev !== null && dy.shape !== null) {
+      const spec = stridedSliceSpec(dims, stridedArgsOf(c.attrs, intList(bv), intList(ev), intList(sv)), c.fail);
+      if (dy.shape.length !== spec.final.length || dy.shape.some((d, i) => mergeDim(d, spec.final[i]) === undefined)) {
+        c.fail(`dy ${formatShape(dy.shape)} ('${dy.name}') does not have the slice's shape ${formatShape(spec.final)}`);
+      }
+    }
+    return out1(dy.dtype, dims ?? (n === null ? null : new Array<Dim>(n).fill(null)));
+  },
+  cpu: ([sh, b, e, s, dy], attrs, ctx) => {
+    const fail = (m: string): never => { throw kernelError('StridedSliceGrad', ctx.name, m); };
+    const dims = intList(sh);
+    if (dims.some((d) => d < 0)) fail(`shape must be non-negative, got ${formatDims(dims)}`);
+    const spec = stridedSliceSpec(dims, stridedArgsOf(attrs, intList(b), intList(e), intList(s)), fail);
+    const final = spec.final as number[];
+    if (dy.rank !== final.length || dy.shape.some((d, i) => d !== final[i])) {
+      fail(`dy has shape ${formatShape(dy.shape)}, but the slice has shape ${formatShape(final)}`);
+    }
+    const out = empty(dy.dtype, dims);
+    scatterAxes(out, spec.processing.map((n, i) => Array.from({ length: n as number }, (_, k) => spec.begin[i] + k * spec.strides[i])), dy);
+    return [out];
+  },
+  gpu: (k) => {
+    const [b, e, s] = [[1, 'begin'], [2, 'end'], [3, 'strides']].map(([i, what]) => intList(k.requireConst(i as number, what as string)));
+    const spec = stridedSliceSpec(k.outputs[0].shape, stridedArgsOf(k.attrs, b, e, s), k.fail);
+    const dy = k.inputs[4].shape;
+    if (dy.length !== spec.final.length || dy.some((d, i) => d !== spec.final[i])) {
+      k.fail(`dy has shape ${formatShape(dy)}, but the slice has shape ${formatShape(spec.final)}`);
+    }
+    return embedKernel(k, 4, spec.processing.map((n, i) => ({ begin: spec.begin[i], stride: spec.strides[i], n: n as number })));
+  },
+  // TF's _StridedSliceGradGrad: the same slice of the gradient.
+  grad: (op, [g]) => {
+    const [, b, e, s] = op.inputs;
+    return [null, null, null, null, stridedSlice(g!, b, e, s, masksOf(op.attrs))];
+  },
+});
+
+/**
+ * `tf.stridedSliceGrad(shape, begin, end, strides, dy, {beginMask?, ..., name?})`: TF's StridedSliceGrad, zeros of
+ * `shape` with `dy` where `tf.stridedSlice(x, begin, end, strides, masks)` reads x. shape, begin, end and strides
+ * share one int dtype.
+ */
+export function stridedSliceGrad(shapeArg: IntArg, begin: IntArg, end: IntArg, strides: IntArg, dy: TensorLike, opts: NameOpt & StridedMasks = {}): Tensor {
+  const g = graphOf(shapeArg, begin, end, strides, dy);
+  const name = opts.name ?? 'StridedSliceGrad';
+  const what = `tf.stridedSliceGrad '${name}'`;
+  return scoped(g, name, (node) => {
+    const [sh, b, e, s] = ([[shapeArg, 'shape'], [begin, 'begin'], [end, 'end'], [strides, 'strides']] as const).map(([v, n]) => intTensor(v, n, g, what));
+    if ([b, e, s].some((t) => t.dtype !== sh.dtype)) throw new InvalidArgumentError(`${what}: shape, begin, end and strides must have one dtype, got ${sh.dtype}, ${b.dtype}, ${e.dtype}, ${s.dtype}`);
+    const d = valueTensor(dy, 'dy', g);
+    return addOp('StridedSliceGrad', [sh, b, e, s, d], {
+      T: d.dtype, Index: sh.dtype,
+      begin_mask: opts.beginMask ?? 0, end_mask: opts.endMask ?? 0, ellipsis_mask: opts.ellipsisMask ?? 0,
+      new_axis_mask: opts.newAxisMask ?? 0, shrink_axis_mask: opts.shrinkAxisMask ?? 0,
+    }, node).outputs[0];
   });
 }
 
@@ -905,6 +1239,7 @@ defineOp({
     const strides = stridesOf(x.shape);
     return affineCopy(k, 0, k.outputs[0].shape.map((n, i) => ({ n, stride: strides[i], mod: x.shape[i] })), 0);
   },
+  grad: tileGrad,
 });
 
 /** `tf.tile(x, multiples, {name?})`: repeats `x` multiples[i] times along axis i. */
@@ -916,6 +1251,19 @@ export function tile(x: TensorLike, multiples: IntArg, opts: NameOpt = {}): Tens
     const m = intTensor(multiples, 'multiples', g, `tf.tile '${name}'`);
     return addOp('Tile', [t, m], { T: t.dtype, Tmultiples: m.dtype }, node).outputs[0];
   });
+}
+
+/** TF's _TileGrad: dy seen as [m0, d0, m1, d1, ...], summed over the multiples' axes. */
+function tileGrad(op: Operation, [dy]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const [x, m] = op.inputs;
+  const mv = staticValue(m);
+  const xs = staticDims(x);
+  if (mv !== null && xs !== null) {
+    const ms = intList(mv);
+    return [reduceSum(reshape(dy!, xs.flatMap((d, i) => [ms[i], d])), xs.map((_, i) => 2 * i)), null];
+  }
+  const split = reshape(transpose(stack([vecTensor(m), shape(x)])), [-1]);
+  return [reduceSum(reshape(dy!, split), range(0, size(split), 2)), null];
 }
 
 // ---- Fill, ZerosLike, OnesLike, zeros, ones ---------------------------------------------------------------------------
@@ -943,6 +1291,8 @@ defineOp({
   },
   // The dims are in the output shape; the value may have been computed on the GPU.
   gpu: (k) => fillKernel(k, fillValue(k, 1)),
+  // TF's _FillGrad: every element came from the value.
+  grad: (_, [dy]) => [null, reduceSum(dy!)],
 });
 
 /** `tf.fill(dims, value, {name?})`: a tensor of shape `dims` filled with the scalar `value`. */
@@ -968,6 +1318,7 @@ for (const [type, value] of [['ZerosLike', 0], ['OnesLike', 1]] as const) {
       return [out];
     },
     gpu: (k) => fillKernel(k, { literal: literal(value, k.outputs[0].dtype) }),
+    grad: 'not-differentiable',
   });
 }
 
@@ -1038,6 +1389,7 @@ defineOp({
     return [out];
   },
   gpu: COMPUTED_AT_COMPILE_TIME,
+  grad: 'not-differentiable',
 });
 
 defineOp({
@@ -1052,6 +1404,7 @@ defineOp({
     return [out];
   },
   gpu: COMPUTED_AT_COMPILE_TIME,
+  grad: 'not-differentiable',
 });
 
 defineOp({
@@ -1062,6 +1415,7 @@ defineOp({
   shape: () => out1('int32', []),
   cpu: ([x]) => [new NDArray('int32', [], Int32Array.of(x.rank))],
   gpu: COMPUTED_AT_COMPILE_TIME,
+  grad: 'not-differentiable',
 });
 
 function checkIndexDType(dt: DType, what: string): DType {
@@ -1153,6 +1507,7 @@ defineOp({
   },
   // Reached only when start, limit and delta are known at compile time (they give the shape) but not folded.
   gpu: rangeKernel,
+  grad: 'not-differentiable',
 });
 
 /**
@@ -1241,6 +1596,7 @@ defineOp({
     const axis = a === -1 ? s.length : a;
     return oneHotKernel(k, product(s.slice(0, axis)), k.outputs[0].shape[axis], product(s.slice(axis)));
   },
+  grad: 'not-differentiable',
 });
 
 /**
@@ -1348,6 +1704,7 @@ defineOp({
     const { b, axis } = gatherDims(p.shape.length, ind.shape.length, k.attrs.batch_dims as number, k.requireConst(2, 'axis').data[0], k.fail);
     return gatherKernel(k, b, axis as number);
   },
+  grad: gatherGrad,
 });
 
 /**
@@ -1363,5 +1720,185 @@ export function gather(x: TensorLike, indices: TensorLike, axis: number | Tensor
     if (!INDEX_DTYPES.includes(ind.dtype)) throw new InvalidArgumentError(`tf.gather '${name}': indices '${ind.name}' must be int32 or int64, got ${ind.dtype}`);
     const a = intTensor(axis, 'axis', g, `tf.gather '${name}'`);
     return addOp('GatherV2', [p, ind, a], { Tparams: p.dtype, Tindices: ind.dtype, Taxis: a.dtype, batch_dims: opts.batchDims ?? 0 }, node).outputs[0];
+  });
+}
+
+/**
+ * TF's _GatherV2Grad, dense: TF returns IndexedSlices; Kiln has no sparse gradients, so the rows of dy are summed into
+ * zeros of params' shape with UnsortedSegmentSum (repeated indices accumulate). Params are seen as
+ * [batch, outer, limit, inner] and dy as [batch, outer, n, inner]; with batch_dims the segment of index k in batch b
+ * is b * limit + k. The axis (and the ranks) must be known while building.
+ */
+function gatherGrad(op: Operation, [dy]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const [params, indices, axisT] = op.inputs;
+  const av = staticValue(axisT);
+  if (av === null || params.rank === null || indices.rank === null) {
+    throw new UnimplementedError(`The gradient of GatherV2 node '${op.name}' needs its axis and the ranks of params and indices known while building`);
+  }
+  const { b, axis } = gatherDims(params.rank, indices.rank, op.attrs.batch_dims as number, av.data[0], (m) => {
+    throw new InternalError(`GatherV2 node '${op.name}': ${m}`);
+  });
+  const ax = axis as number;
+  const p = shapeVec(params);
+  const batch = vecProd(vecSlice(p, 0, b)), outer = vecProd(vecSlice(p, b, ax)), limit = vecSlice(p, ax, ax + 1);
+  const inner = vecProd(vecSlice(p, ax + 1)), n = vecProd(vecSlice(shapeVec(indices), b));
+  const mulVec = (x: IntVec, y: IntVec): IntVec => vecOp(x, y, (u, v) => u * v, mul);
+  let ids = indices;
+  if (b > 0) {
+    const offsets = mul(expandDims(range(0, vecScalar(batch)), 1), vecScalar(limit));
+    ids = add(reshape(indices, vecTensorOrArray(vecConcat([batch, n]))), indices.dtype === 'int32' ? offsets : cast(offsets, indices.dtype));
+  }
+  ids = reshape(ids, [-1]);
+  const segments = vecScalar(mulVec(batch, limit));
+  let summed: Tensor;
+  if (Array.isArray(outer) && outer[0] === 1) {
+    summed = unsortedSegmentSum(reshape(dy!, vecTensorOrArray(vecConcat([[-1], inner]))), ids, segments);
+  } else {
+    const rows = transpose(reshape(dy!, vecTensorOrArray(vecConcat([batch, outer, n, inner]))), [0, 2, 1, 3]);
+    const s = unsortedSegmentSum(reshape(rows, vecTensorOrArray(vecConcat([[-1], outer, inner]))), ids, segments);
+    summed = transpose(reshape(s, vecTensorOrArray(vecConcat([batch, limit, outer, inner]))), [0, 2, 1, 3]);
+  }
+  return [reshape(summed, vecTensorOrArray(p)), null, null];
+}
+
+// ---- UnsortedSegmentSum -----------------------------------------------------------------------------------------------
+
+const SEGMENT_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64'];
+
+/** Segment ids scanned per GPU dispatch: llvmpipe ends any loop after 65,535 iterations, so longer scans are split. */
+const SEGMENT_SCAN = 32768;
+
+defineOp({
+  type: 'UnsortedSegmentSum',
+  inputs: ['data', 'segment_ids', 'num_segments'],
+  attrs: { T: { type: 'type' }, Tindices: { type: 'type' }, Tnumsegments: { type: 'type', default: 'int32' } },
+  shape: (c) => {
+    const [data, ids] = c.inputs;
+    if (!SEGMENT_DTYPES.includes(data.dtype)) c.fail(`data '${data.name}' has dtype ${data.dtype}; allowed: ${SEGMENT_DTYPES.join(', ')}`);
+    checkIndexInput(c, 1, 'segment_ids');
+    checkIndexInput(c, 2, 'num_segments', 0);
+    const nv = c.constValue(2);
+    if (nv !== null && nv.data[0] < 0) c.fail(`num_segments must be non-negative, got ${nv.data[0]}`);
+    if (data.shape === null || ids.shape === null) return out1(data.dtype, null);
+    if (ids.shape.length > data.shape.length || ids.shape.some((d, i) => mergeDim(d, data.shape![i]) === undefined)) {
+      c.fail(`data.shape = ${formatShape(data.shape)} does not start with segment_ids.shape = ${formatShape(ids.shape)}`);
+    }
+    return out1(data.dtype, [nv === null ? null : nv.data[0], ...data.shape.slice(ids.shape.length)]);
+  },
+  cpu: ([data, ids, ns], _, ctx) => {
+    const fail = (m: string): never => { throw kernelError('UnsortedSegmentSum', ctx.name, m); };
+    if (ns.size !== 1) fail(`num_segments should be a scalar, not shape ${formatShape(ns.shape)}`);
+    const segments = ns.data[0];
+    if (segments < 0) fail(`num_segments must be non-negative, got ${segments}`);
+    if (ids.rank > data.rank || ids.shape.some((d, i) => d !== data.shape[i])) {
+      fail(`data.shape = ${formatShape(data.shape)} does not start with segment_ids.shape = ${formatShape(ids.shape)}`);
+    }
+    const inner = product(data.shape.slice(ids.rank));
+    const out = empty(data.dtype, [segments, ...data.shape.slice(ids.rank)]);
+    const idStrides = stridesOf(ids.shape);
+    for (let k = 0; k < ids.size; k++) {
+      const s = ids.data[k];
+      if (s < 0) continue; // dropped, as TensorFlow does
+      if (s >= segments) fail(`segment_ids[${idStrides.map((st, d) => Math.floor(k / st) % ids.shape[d]).join(',')}] = ${s} is out of range [0, ${segments})`);
+      for (let j = 0; j < inner; j++) out.data[s * inner + j] += data.data[k * inner + j];
+    }
+    return [out];
+  },
+  gpu: segmentSumKernel,
+  // TF's _UnsortedSegmentSumGrad: each data row gets its segment's gradient, a dropped (negative) id's row gets 0.
+  grad: (op, [dy]) => {
+    const ids = op.inputs[1];
+    const gathered = gather(dy!, maximum(ids, 0));
+    const extra = gathered.rank !== null && ids.rank !== null
+      ? new Array<number>(gathered.rank - ids.rank).fill(1)
+      : fill(reshape(sub(rank(gathered), rank(ids)), [1]), constant(1, { dtype: 'int32' }));
+    const keep = reshape(greaterEqual(ids, 0), vecTensorOrArray(vecConcat([shapeVec(ids), extra])));
+    return [where(keep, gathered, 0), null, null];
+  },
+});
+
+/**
+ * UnsortedSegmentSum on the GPU (no float atomics in WGSL): one thread per output element, which scans the segment
+ * ids and adds the data of those equal to its segment, SEGMENT_SCAN ids per dispatch (each later dispatch adds to the
+ * output). The first dispatch also checks the ids: one past the segments sets the status (a negative one is dropped).
+ */
+function segmentSumKernel(k: GpuKernelContext): GpuKernel {
+  const [data, ids] = k.inputs;
+  const out = k.outputs[0];
+  const m = ids.size;
+  const segments = out.shape[0];
+  const inner = product(data.shape.slice(ids.shape.length));
+  if (m === 0) return out.size === 0 ? { dispatches: [] } : fillKernel(k, { literal: literal(0, out.dtype) });
+  const t = wgslType(out.dtype);
+  const zero = literal(0, out.dtype);
+  const dispatches: GpuDispatch[] = [];
+  for (let start = 0; start < m; start += SEGMENT_SCAN) {
+    const end = Math.min(m, start + SEGMENT_SCAN);
+    const first = start === 0;
+    const decls = [binding(0, 'ids', 'i32')];
+    const bindings: GpuBinding[] = [{ input: 1 }];
+    if (out.size > 0) {
+      decls.push(binding(1, 'data', t), binding(2, 'y', t, true));
+      bindings.push({ input: 0 }, { output: 0 });
+    }
+    let body = '';
+    if (first) {
+      decls.push(`@group(0) @binding(${bindings.length}) var<storage, read_write> status: array<atomic<u32>>;`);
+      bindings.push({ status: true });
+      body += `if (i < ${m}u) {
+    let s = ids[i];
+    if (s >= ${segments}i) {
+      if (atomicExchange(&status[3], 1u) == 0u) { atomicStore(&status[1], i); atomicStore(&status[2], bitcast<u32>(s)); }
+      atomicStore(&status[0], 1u);
+    }
+  }
+  `;
+    }
+    if (out.size > 0) {
+      body += `if (i < ${out.size}u) {
+    let s = i32(i / ${inner}u);
+    let r = i % ${inner}u;
+    var acc = ${first ? zero : 'y[i]'};
+    for (var j = ${start}u; j < ${end}u; j = j + 1u) {
+      if (ids[j] == s) { acc = acc + data[j * ${inner}u + r]; }
+    }
+    y[i] = acc;
+  }`;
+    }
+    const count = first ? Math.max(m, out.size) : out.size;
+    if (count === 0) continue;
+    const g = grid(count);
+    dispatches.push({
+      code: `${decls.join('\n')}
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${g.flatIndex};
+  ${body}
+}`,
+      bindings,
+      workgroups: g.workgroups,
+    });
+  }
+  const idStrides = stridesOf(ids.shape);
+  return {
+    dispatches,
+    check: (_code, words) => {
+      const pos = idStrides.map((s, d) => Math.floor(words[1] / s) % ids.shape[d]);
+      return `UnsortedSegmentSum node '${k.name}': segment_ids[${pos.join(',')}] = ${words[2] | 0} is out of range [0, ${segments})`;
+    },
+  };
+}
+
+/**
+ * `tf.unsortedSegmentSum(data, segmentIds, numSegments, {name?})`: output[s] = the sum of the data rows whose id is s
+ * (segmentIds' shape is a prefix of data's); a negative id's row is dropped, an id >= numSegments is an error.
+ */
+export function unsortedSegmentSum(data: TensorLike, segmentIds: TensorLike, numSegments: number | Tensor, opts: NameOpt = {}): Tensor {
+  const g = graphOf(data, segmentIds, numSegments);
+  const name = opts.name ?? 'UnsortedSegmentSum';
+  return scoped(g, name, (node) => {
+    const d = valueTensor(data, 'data', g);
+    const ids = segmentIds instanceof Tensor ? convertToTensor(segmentIds) : convertToTensor(segmentIds, 'int32', 'segment_ids', g);
+    const n = numSegments instanceof Tensor ? convertToTensor(numSegments) : constant(numSegments, { dtype: 'int32', name: 'num_segments', graph: g });
+    return addOp('UnsortedSegmentSum', [d, ids, n], { T: d.dtype, Tindices: ids.dtype, Tnumsegments: n.dtype }, node).outputs[0];
   });
 }

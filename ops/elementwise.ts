@@ -6,7 +6,7 @@ import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
 import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
-import { addOp, defineOp } from './registry.js';
+import { addOp, defineOp, GradFn } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
 export const FLOATS: readonly DType[] = ['float32', 'float64'];
@@ -24,7 +24,19 @@ export interface UnaryOpSpec {
   out?: DType;
   /** The WGSL expression of `x` (of WGSL type `t`), giving the output's storage type (bool is u32 0/1). */
   wgsl: (x: string, t: WType) => string;
+  /** The gradient, or 'not-differentiable'. */
+  grad?: UnaryGrad | 'not-differentiable';
 }
+
+/** A unary op's gradient: d(ys)/dx from its input x, its output y and d(ys)/dy, built with the graph builders. */
+export type UnaryGrad = (x: Tensor, y: Tensor, dy: Tensor) => Tensor | null;
+
+/**
+ * A binary op's gradient: d(ys)/dx and d(ys)/dy (null where none flows) from its inputs, d(ys)/dz and its output z,
+ * each of its input's shape: a broadcasting op sums them back with `unbroadcast` (ops/gradients.ts) itself. (Not done
+ * here: this module is loaded first, by the GPU fuser, and must not import the builders, whose modules need it.)
+ */
+export type BinaryGrad = (x: Tensor, y: Tensor, dz: Tensor, z: Tensor) => [Tensor | null, Tensor | null];
 
 export type { WType };
 
@@ -39,6 +51,8 @@ export interface BinaryOpSpec {
   wgsl: (a: string, b: string, t: WType) => string;
   /** Integer division by zero fails the run (as in TensorFlow's CPU kernels). */
   intDivides?: boolean;
+  /** The gradient, or 'not-differentiable'. */
+  grad?: BinaryGrad | 'not-differentiable';
 }
 
 function checkDtype(c: { inputs: readonly Tensor[]; fail(m: string): never }, allowed: readonly DType[]): void {
@@ -59,6 +73,7 @@ export function defineUnary(s: UnaryOpSpec): void {
     cpu: ([x]) => [mapUnary(x, s.out ?? x.dtype, (x.dtype === 'int32' || x.dtype === 'int64') && s.intFn !== undefined ? s.intFn : s.fn)],
     elementwise: { expr: (v, t) => s.wgsl(v[0], t) },
     gpu: (k) => elementwiseKernel(k, (v, t) => s.wgsl(v[0], t)),
+    grad: typeof s.grad === 'function' ? unaryGradFn(s.grad) : s.grad,
   });
 }
 
@@ -83,8 +98,13 @@ export function defineBinary(s: BinaryOpSpec): void {
     elementwise: { expr: (v, t) => s.wgsl(v[0], v[1], t), intDivides: s.intDivides },
     gpu: (k) => elementwiseKernel(k, (v, t) => s.wgsl(v[0], v[1], t), s.intDivides === true && k.inputs[1].dtype !== 'float32'
       ? { status: 'if (v1 == 0) { status[0] = 1u; }', check: `${k.type} node '${k.name}': Integer division by zero` } : {}),
+    grad: typeof s.grad === 'function' ? binaryGradFn(s.grad) : s.grad,
   });
 }
+
+// A differentiable elementwise op has a float output, so tf.gradients always passes its gradient as a Tensor.
+function unaryGradFn(g: UnaryGrad): GradFn { return (op, [dy]) => [g(op.inputs[0], op.outputs[0], dy!)]; }
+function binaryGradFn(g: BinaryGrad): GradFn { return (op, [dz]) => g(op.inputs[0], op.inputs[1], dz!, op.outputs[0]); }
 
 export function unaryBuilder(type: string) {
   return (x: TensorLike, opts: NameOpt = {}): Tensor => {

@@ -1,16 +1,18 @@
 // Math: elementwise arithmetic, comparisons and logic, MatMul/BatchMatMulV2, reductions, ArgMax/ArgMin, Cast, Select.
-import { checkDType, DType } from '../graph/dtypes.js';
+import { checkDType, DType, isFloat } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { broadcastStatic, Dim, formatShape, normAxis, Shape } from '../graph/shape.js';
-import { Tensor } from '../graph/tensor.js';
+import { Operation, Tensor } from '../graph/tensor.js';
+import { expandDims, range, rank, reshape, shape as shapeOf, stridedSlice, tile, zerosLike } from './array.js';
 import { broadcastIndex, broadcastShapes, empty, intList, mapBroadcast, mapUnary, normAxes, reduce } from './cpu.js';
 import {
   ALL, BOOL, binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, elementwiseKernel, FLOATS, intDivisor, NUMERIC, unaryBuilder,
   UnaryOpSpec,
 } from './elementwise.js';
 import { GpuKernel, GpuKernelContext, literal, wgslType } from './gpu.js';
-import { addOp, defineOp, ShapeContext } from './registry.js';
+import { broadcastReductionAxes, unbroadcast } from './gradients.js';
+import { addOp, defineOp, GradFn, ShapeContext, staticValue } from './registry.js';
 import { matmulGpu } from './wgsl/matmul.js';
 import { argReduceGpu, reduceGpu, ReduceWgsl } from './wgsl/reduce.js';
 import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -30,49 +32,65 @@ const intPow = (a: number, b: number): number => {
 };
 const pyMod = (a: number, b: number): number => { const r = a % b; return r !== 0 && (r < 0) !== (b < 0) ? r + b : r; };
 
+// Gradients (TF's math_grad.py). Each returns the broadcast-shaped gradients summed back to x's and y's shapes.
+/** RealDiv and Div (TF's _RealDivGrad, _DivGrad): g / y and g * (-x / y / y). */
+function divGrad(x: Tensor, y: Tensor, g: Tensor): [Tensor | null, Tensor | null] {
+  return unbroadcast(x, y, realDiv(g, y), mul(g, realDiv(realDiv(neg(x), y), y)));
+}
+/** Maximum and Minimum: g goes to x where `xWins` (x >= y, x <= y: ties go to x), to y elsewhere. */
+function selectGrad(x: Tensor, y: Tensor, g: Tensor, xWins: Tensor): [Tensor | null, Tensor | null] {
+  return unbroadcast(x, y, where(xWins, g, 0), where(xWins, 0, g));
+}
+/** z = x^y: g * y * x^(y-1), and g * z * log(x) where x > 0, 0 elsewhere (no real log to give). */
+function powGrad(x: Tensor, y: Tensor, g: Tensor, z: Tensor): [Tensor | null, Tensor | null] {
+  const positive = greater(x, 0);
+  const logX = where(positive, log(where(positive, x, 1)), 0);
+  return unbroadcast(x, y, mul(mul(g, y), pow(x, sub(y, 1))), mul(mul(g, z), logX));
+}
+
 for (const s of <BinaryOpSpec[]>[
-  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}` },
-  { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}` },
-  { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b, wgsl: (a, b) => `${a} - ${b}` },
-  { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: intMul, wgsl: (a, b) => `${a} * ${b}` },
-  { type: 'RealDiv', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b) => `${a} / ${b}`, intDivides: true },
-  { type: 'Div', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b) => `${a} / ${b}`, intDivides: true },
-  { type: 'TruncateDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.trunc(a / b), intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `trunc(${a} / ${b})` : `${a} / ${b}`), intDivides: true },
-  { type: 'FloorDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.floor(a / b), intFn: floorDiv, wgsl: (a, b, t) => (t === 'f32' ? `floor(${a} / ${b})` : `ifloordiv_(${a}, ${b})`), intDivides: true },
-  { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `fmod_py_(${a}, ${b})` : `imod_py_(${a}, ${b})`), intDivides: true },
-  { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `max(${a}, ${b})`) },
-  { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`) },
-  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`) },
-  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})` },
-  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})` },
-  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})` },
-  { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})` },
-  { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} <= ${b})` },
-  { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})` },
-  { type: 'GreaterEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a >= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} >= ${b})` },
-  { type: 'LogicalAnd', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 && b !== 0), wgsl: (a, b) => `${a} & ${b}` },
-  { type: 'LogicalOr', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 || b !== 0), wgsl: (a, b) => `${a} | ${b}` },
+  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
+  { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
+  { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b, wgsl: (a, b) => `${a} - ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, neg(g)) },
+  { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: intMul, wgsl: (a, b) => `${a} * ${b}`, grad: (x, y, g) => unbroadcast(x, y, mul(g, y), mul(x, g)) },
+  { type: 'RealDiv', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b) => `${a} / ${b}`, intDivides: true, grad: divGrad },
+  { type: 'Div', dtypes: NUMERIC, fn: (a: number, b: number) => a / b, intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b) => `${a} / ${b}`, intDivides: true, grad: divGrad },
+  { type: 'TruncateDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.trunc(a / b), intFn: (a: number, b: number) => Math.trunc(a / intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `trunc(${a} / ${b})` : `${a} / ${b}`), intDivides: true, grad: 'not-differentiable' },
+  { type: 'FloorDiv', dtypes: NUMERIC, fn: (a: number, b: number) => Math.floor(a / b), intFn: floorDiv, wgsl: (a, b, t) => (t === 'f32' ? `floor(${a} / ${b})` : `ifloordiv_(${a}, ${b})`), intDivides: true, grad: 'not-differentiable' },
+  { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `fmod_py_(${a}, ${b})` : `imod_py_(${a}, ${b})`), intDivides: true, grad: (x, y, g) => unbroadcast(x, y, g, mul(g, neg(floorDivide(x, y)))) },
+  { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `max(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, greaterEqual(x, y)) },
+  { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, lessEqual(x, y)) },
+  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
+  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
+  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
+  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
+  { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})`, grad: 'not-differentiable' },
+  { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} <= ${b})`, grad: 'not-differentiable' },
+  { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})`, grad: 'not-differentiable' },
+  { type: 'GreaterEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a >= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} >= ${b})`, grad: 'not-differentiable' },
+  { type: 'LogicalAnd', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 && b !== 0), wgsl: (a, b) => `${a} & ${b}`, grad: 'not-differentiable' },
+  { type: 'LogicalOr', dtypes: BOOL, fn: (a: number, b: number) => +(a !== 0 || b !== 0), wgsl: (a, b) => `${a} | ${b}`, grad: 'not-differentiable' },
 ]) defineBinary(s);
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 for (const s of <UnaryOpSpec[]>[
-  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x, wgsl: (x) => `-(${x})` },
-  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs, wgsl: (x) => `abs(${x})` },
-  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`) },
-  { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x, intFn: (x: number) => intMul(x, x), wgsl: (x) => `${x} * ${x}` },
-  { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt, wgsl: (x) => `sqrt(${x})` },
-  { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x), wgsl: (x) => `1.0 / sqrt(${x})` },
-  { type: 'Reciprocal', dtypes: FLOATS, fn: (x: number) => 1 / x, wgsl: (x) => `1.0 / ${x}` },
-  { type: 'Exp', dtypes: FLOATS, fn: Math.exp, wgsl: (x) => `exp(${x})` },
-  { type: 'Log', dtypes: FLOATS, fn: Math.log, wgsl: (x) => `log_(${x})` },
-  { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p, wgsl: (x) => `log1p_(${x})` },
-  { type: 'Floor', dtypes: FLOATS, fn: Math.floor, wgsl: (x) => `floor(${x})` },
-  { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil, wgsl: (x) => `ceil(${x})` },
-  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven, wgsl: (x) => `round(${x})` },
-  { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid, wgsl: (x) => `sigmoid_(${x})` },
-  { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh, wgsl: (x) => `tanh_(${x})` },
-  { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0), wgsl: (x) => `1u - ${x}` },
-  { type: 'IsNan', dtypes: FLOATS, fn: (x: number) => +Number.isNaN(x), out: 'bool' as DType, wgsl: (x) => `select(0u, 1u, isnan_(${x}))` },
+  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x, wgsl: (x) => `-(${x})`, grad: (x, y, g) => neg(g) },
+  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs, wgsl: (x) => `abs(${x})`, grad: (x, y, g) => mul(g, sign(x)) },
+  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`), grad: (x) => zerosLike(x) },
+  { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x, intFn: (x: number) => intMul(x, x), wgsl: (x) => `${x} * ${x}`, grad: (x, y, g) => mul(g, mul(x, 2)) },
+  { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt, wgsl: (x) => `sqrt(${x})`, grad: (x, y, g) => realDiv(mul(0.5, g), y) },
+  { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x), wgsl: (x) => `1.0 / sqrt(${x})`, grad: (x, y, g) => mul(mul(-0.5, mul(g, y)), mul(y, y)) },
+  { type: 'Reciprocal', dtypes: FLOATS, fn: (x: number) => 1 / x, wgsl: (x) => `1.0 / ${x}`, grad: (x, y, g) => mul(mul(neg(g), y), y) },
+  { type: 'Exp', dtypes: FLOATS, fn: Math.exp, wgsl: (x) => `exp(${x})`, grad: (x, y, g) => mul(g, y) },
+  { type: 'Log', dtypes: FLOATS, fn: Math.log, wgsl: (x) => `log_(${x})`, grad: (x, y, g) => mul(g, reciprocal(x)) },
+  { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p, wgsl: (x) => `log1p_(${x})`, grad: (x, y, g) => mul(g, reciprocal(add(1, x))) },
+  { type: 'Floor', dtypes: FLOATS, fn: Math.floor, wgsl: (x) => `floor(${x})`, grad: () => null },
+  { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil, wgsl: (x) => `ceil(${x})`, grad: () => null },
+  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven, wgsl: (x) => `round(${x})`, grad: () => null },
+  { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid, wgsl: (x) => `sigmoid_(${x})`, grad: (x, y, g) => mul(mul(g, y), sub(1, y)) },
+  { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh, wgsl: (x) => `tanh_(${x})`, grad: (x, y, g) => mul(g, sub(1, mul(y, y))) },
+  { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0), wgsl: (x) => `1u - ${x}`, grad: 'not-differentiable' },
+  { type: 'IsNan', dtypes: FLOATS, fn: (x: number) => +Number.isNaN(x), out: 'bool' as DType, wgsl: (x) => `select(0u, 1u, isnan_(${x}))`, grad: 'not-differentiable' },
 ]) defineUnary(s);
 
 /** TF's Round is banker's rounding (half to even), like numpy's. */
@@ -138,6 +156,8 @@ defineOp({
   // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does.
   cpu: ([x], attrs) => [mapUnary(x, attrs.DstT as DType, (v) => v)],
   gpu: castGpu,
+  // Between float dtypes the gradient is cast back; none flows to or from an integer or bool.
+  grad: (op, [g]) => [g !== null && isFloat(op.inputs[0].dtype) ? cast(g, op.inputs[0].dtype) : null],
 });
 
 /**
@@ -195,6 +215,12 @@ defineOp({
   cpu: ([cond, t, e], _, ctx) => [mapBroadcast([cond, t, e], t.dtype, ctx.name, (c, a, b) => (c !== 0 ? a : b))],
   elementwise: { expr: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)` },
   gpu: (k) => elementwiseKernel(k, ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)`),
+  // Each branch gets g where it was chosen, summed back to its shape; the condition gets none.
+  grad: (op, [g]) => {
+    const [cond, t, e] = op.inputs;
+    const out = op.outputs[0];
+    return [null, unbroadcast(t, out, where(cond, g!, 0), null)[0], unbroadcast(e, out, where(cond, 0, g!), null)[0]];
+  },
 });
 
 /** `tf.where(cond, x, y)`: elementwise select with numpy broadcasting (TF's SelectV2). */
@@ -261,6 +287,7 @@ defineOp({
   shape: (c) => [{ dtype: c.inputs[0].dtype, shape: matmulShapes(c, c.attrs.transpose_a as boolean, c.attrs.transpose_b as boolean, false) }],
   cpu: ([a, b], attrs, ctx) => [matmulKernel(a, b, attrs.transpose_a as boolean, attrs.transpose_b as boolean, ctx.name)],
   gpu: (k) => matmulGpu(k, k.attrs.transpose_a as boolean, k.attrs.transpose_b as boolean),
+  grad: (op, [g]) => matmulGrad(op.inputs[0], op.inputs[1], g!, op.attrs.transpose_a as boolean, op.attrs.transpose_b as boolean),
 });
 
 defineOp({
@@ -270,7 +297,36 @@ defineOp({
   shape: (c) => [{ dtype: c.inputs[0].dtype, shape: matmulShapes(c, c.attrs.adj_x as boolean, c.attrs.adj_y as boolean, true) }],
   cpu: ([a, b], attrs, ctx) => [matmulKernel(a, b, attrs.adj_x as boolean, attrs.adj_y as boolean, ctx.name)],
   gpu: (k) => matmulGpu(k, k.attrs.adj_x as boolean, k.attrs.adj_y as boolean),
+  grad: (op, [g]) => {
+    const [x, y] = op.inputs;
+    const [gx, gy] = matmulGrad(x, y, g!, op.attrs.adj_x as boolean, op.attrs.adj_y as boolean);
+    return [sumBatchTo(gx, x, y), sumBatchTo(gy, y, x)];
+  },
 });
+
+/** TF's _MatMulGrad (and _BatchMatMulV2 before its batch reduction): one matmul per operand, transposes as flags. */
+function matmulGrad(a: Tensor, b: Tensor, g: Tensor, ta: boolean, tb: boolean): [Tensor, Tensor] {
+  const mm = (p: Tensor, q: Tensor, transposeA: boolean, transposeB: boolean): Tensor => matmul(p, q, { transposeA, transposeB });
+  if (!ta && !tb) return [mm(g, b, false, true), mm(a, g, true, false)];
+  if (!ta && tb) return [mm(g, b, false, false), mm(g, a, true, false)];
+  if (ta && !tb) return [mm(b, g, false, true), mm(a, g, false, false)];
+  return [mm(b, g, true, true), mm(g, a, true, true)];
+}
+
+/** The gradient `g` of BatchMatMulV2's operand `x` (other operand `y`) summed over the batch dims x was broadcast along. */
+function sumBatchTo(g: Tensor, x: Tensor, y: Tensor): Tensor {
+  const xs = x.shape, ys = y.shape;
+  if (xs !== null && ys !== null && xs.length <= 2 && ys.length <= 2) return g;
+  if (xs !== null && ys !== null && xs.every((d) => d !== null) && ys.every((d) => d !== null)) {
+    const bx = xs.slice(0, -2) as number[], by = ys.slice(0, -2) as number[];
+    const [rx] = broadcastReductionAxes(bx, by, (m) => { throw new InvalidArgumentError(`BatchMatMulV2 gradient: ${m}`); });
+    return rx.length === 0 ? g : reshape(reduceSum(g, rx), xs as number[]);
+  }
+  const sx = shapeOf(x);
+  const batchShape = (s: Tensor): Tensor => stridedSlice(s, [0], [-2], [1]);
+  const args = addOp('BroadcastGradientArgs', [batchShape(sx), batchShape(shapeOf(y))], { T: 'int32' }, { name: 'BroadcastGradientArgs' });
+  return reshape(reduceSum(g, args.outputs[0]), sx);
+}
 
 /** `tf.matmul(a, b, {transposeA?, transposeB?, name?})`: MatMul for matrices, BatchMatMulV2 when either has rank > 2. */
 export function matmul(a: TensorLike, b: TensorLike, opts: NameOpt & { transposeA?: boolean; transposeB?: boolean } = {}): Tensor {
@@ -303,7 +359,7 @@ function reductionShape(c: ShapeContext): Shape {
 }
 
 function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DType) => number, step: (a: number, v: number) => number,
-  wgsl: Omit<ReduceWgsl, 'identity'>, finish?: (acc: number, n: number, dt: DType) => number): void {
+  wgsl: Omit<ReduceWgsl, 'identity'>, grad: GradFn | 'not-differentiable', finish?: (acc: number, n: number, dt: DType) => number): void {
   defineOp({
     type,
     inputs: ['input', 'reduction_indices'],
@@ -318,6 +374,7 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
     },
     gpu: (k) => reduceGpu(k, normAxes(intList(k.requireConst(1, 'reduction_indices')), k.inputs[0].shape.length, k.name),
       { ...wgsl, identity: init }),
+    grad,
   });
 }
 
@@ -335,20 +392,94 @@ const nanAware = (f: 'max' | 'min') => (a: string, b: string, t: string, vec: bo
 };
 const plus = { combine: (a: string, b: string) => `${a} + ${b}` };
 
-defineReduction('Sum', NUMERIC, () => 0, (a, v) => a + v, plus);
-defineReduction('Prod', NUMERIC, () => 1, (a, v) => a * v, { combine: (a, b) => `${a} * ${b}` });
-defineReduction('Max', NUMERIC, lowest, nanMax, { combine: nanAware('max') });
-defineReduction('Min', NUMERIC, highest, nanMin, { combine: nanAware('min') });
+defineReduction('Sum', NUMERIC, () => 0, (a, v) => a + v, plus, (op, [g]) => [sumGrad(op, g!), null]);
+defineReduction('Prod', NUMERIC, () => 1, (a, v) => a * v, { combine: (a, b) => `${a} * ${b}` }, prodGrad);
+defineReduction('Max', NUMERIC, lowest, nanMax, { combine: nanAware('max') }, minOrMaxGrad);
+defineReduction('Min', NUMERIC, highest, nanMin, { combine: nanAware('min') }, minOrMaxGrad);
 // Integer means divide with truncation, as TensorFlow's do.
-defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, { ...plus, mean: true },
+defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, { ...plus, mean: true }, meanGrad,
   (a, n, dt) => (dt === 'int32' || dt === 'int64' ? Math.trunc(a / n) : a / n));
-defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0), { combine: (a, b) => `${a} & ${b}` });
-defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0), { combine: (a, b) => `${a} | ${b}` });
+defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0), { combine: (a, b) => `${a} & ${b}` }, 'not-differentiable');
+defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0), { combine: (a, b) => `${a} | ${b}` }, 'not-differentiable');
 
-type Axis = number | readonly number[] | null | undefined;
+// Reduction gradients (TF's _SumGrad, _MeanGrad, _MinOrMaxGrad, _ProdGrad): the output gradient reshaped to the
+// keep-dims shape, then tiled or broadcast back over the reduced axes. Shapes known while building give constants;
+// otherwise Shape ops, which the WebGPU executor computes on the host.
+
+/** x's shape with the reduced axes set to 1 (TF's reduced_shape): JS numbers when known while building. */
+function keptDimsShape(x: Tensor, axes: Tensor): number[] | Tensor {
+  const av = staticValue(axes);
+  if (x.shape !== null && av !== null) {
+    const r = x.shape.length;
+    const reduced = new Set(Array.from(av.data, (a) => ((a % r) + r) % r));
+    const kept = x.shape.map((d, i) => (reduced.has(i) ? 1 : d));
+    if (kept.every((d) => d !== null)) return kept as number[];
+    return where(constant(x.shape.map((_, i) => reduced.has(i)), { dtype: 'bool', name: 'reduced' }), 1, shapeOf(x));
+  }
+  const r = rank(x);
+  const ax = floorMod(reshape(axes.dtype === 'int32' ? axes : cast(axes, 'int32'), [1, -1]), r);
+  return where(reduceAny(equal(expandDims(range(0, r), 1), ax), 1), 1, shapeOf(x));
+}
+
+/** Tensors of a reduction's output shape, reshaped to the keep-dims shape (they have it already with keep_dims). */
+function withKeptDims(op: Operation, ts: Tensor[]): Tensor[] {
+  if (op.attrs.keep_dims) return ts;
+  const kept = keptDimsShape(op.inputs[0], op.inputs[1]);
+  return ts.map((t) => reshape(t, kept));
+}
+
+function sumGrad(op: Operation, g: Tensor): Tensor {
+  const x = op.inputs[0];
+  const kept = keptDimsShape(x, op.inputs[1]);
+  const gk = op.attrs.keep_dims ? g : reshape(g, kept);
+  if (Array.isArray(kept) && x.shape!.every((d) => d !== null)) {
+    const multiples = (x.shape as number[]).map((d, i) => Math.floor(d / Math.max(kept[i], 1)));
+    return multiples.every((m) => m === 1) ? gk : tile(gk, multiples);
+  }
+  const keptT = Array.isArray(kept) ? constant(kept, { dtype: 'int32', shape: [kept.length] }) : kept;
+  return tile(gk, floorDivide(shapeOf(x), maximum(keptT, 1)));
+}
+
+function meanGrad(op: Operation, [g]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const sum = sumGrad(op, g!);
+  const xs = op.inputs[0].shape, ys = op.outputs[0].shape;
+  if (xs !== null && ys !== null && xs.every((d) => d !== null) && ys.every((d) => d !== null)) {
+    const count = (s: Shape): number => (s as number[]).reduce((p, d) => p * d, 1);
+    return [realDiv(sum, Math.floor(count(xs) / Math.max(count(ys), 1))), null];
+  }
+  const factor = floorDivide(reduceProd(shapeOf(op.inputs[0])), maximum(reduceProd(shapeOf(op.outputs[0])), 1));
+  return [realDiv(sum, cast(factor, sum.dtype)), null];
+}
+
+/** Max and Min: the gradient is split equally among the elements equal to the extreme. */
+function minOrMaxGrad(op: Operation, [g]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const [x, axes] = op.inputs;
+  const [y, gk] = withKeptDims(op, [op.outputs[0], g!]);
+  const chosen = cast(equal(y, x), gk.dtype);
+  return [mul(realDiv(chosen, reduceSum(chosen, axes, true)), gk), null];
+}
+
+/**
+ * Prod: each element gets the product of the others. TF builds that from two exclusive cumprods; Kiln has no Cumprod,
+ * so it divides the product of the nonzero elements by the element, with zeros handled exactly: with one zero only
+ * that element gets a gradient (the product of the others), with two or more none does.
+ */
+function prodGrad(op: Operation, [g]: ReadonlyArray<Tensor | null>): Array<Tensor | null> {
+  const [x, axes] = op.inputs;
+  const isZero = equal(x, 0);
+  const safe = where(isZero, 1, x);
+  const prodNonzero = reduceProd(safe, axes, true);
+  const zeros = reduceSum(cast(isZero, x.dtype), axes, true);
+  const others = where(isZero, where(equal(zeros, 1), prodNonzero, 0), where(equal(zeros, 0), realDiv(prodNonzero, safe), 0));
+  return [mul(others, withKeptDims(op, [g!])[0]), null];
+}
+
+/** Axes to reduce: numbers, an int32 Tensor (TF allows a tensor of reduction indices), or all (null/undefined). */
+type Axis = number | readonly number[] | Tensor | null | undefined;
 
 /** The reduction_indices input: the given axes, or every axis (a Range over the rank when the rank is unknown). */
 function axesTensor(x: Tensor, axis: Axis): Tensor {
+  if (axis instanceof Tensor) return axis;
   if (axis !== undefined && axis !== null) return constant(typeof axis === 'number' ? axis : [...axis], { dtype: 'int32', name: 'reduction_indices' });
   if (x.rank !== null) return constant([...Array(x.rank).keys()], { dtype: 'int32', shape: [x.rank], name: 'Const' });
   return addOp('Range', [constant(0, { dtype: 'int32' }), addOp('Rank', [x], { T: x.dtype }).outputs[0], constant(1, { dtype: 'int32' })],
@@ -421,6 +552,7 @@ function defineArg(type: 'ArgMax' | 'ArgMin', better: (v: number, best: number) 
       if (x.shape[ax] === 0) k.fail(`Reduction axis ${ax} is empty in shape ${formatShape(x.shape)}`);
       return argReduceGpu(k, ax, type === 'ArgMax');
     },
+    grad: 'not-differentiable',
   });
 }
 defineArg('ArgMax', (v, best) => v > best);

@@ -6,7 +6,9 @@ import { broadcastStatic, Dim, formatShape, mergeDim, Shape } from '../graph/sha
 import { Tensor } from '../graph/tensor.js';
 import { broadcastIndex, broadcastShapes, empty } from './cpu.js';
 import { defineUnary, FLOATS, NUMERIC, unaryBuilder, UnaryOpSpec } from './elementwise.js';
-import { transpose } from './array.js';
+import { concat, expandDims, range, rank, transpose } from './array.js';
+import { unbroadcast } from './gradients.js';
+import { add, exp, greater, less, logicalAnd, maximum, mul, neg, reduceSum, sigmoid, sub, where } from './math.js';
 import { addOp, defineOp, describeInput, ShapeContext } from './registry.js';
 import { biasAddGpu, rowOpGpu } from './wgsl/nn.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -45,11 +47,17 @@ function wgslExpm1Neg(x: string): string {
 // NaN on llvmpipe.
 const isNanW = (x: string): string => `((bitcast<u32>(${x}) & 0x7fffffffu) > 0x7f800000u)`;
 
+// Gradients as TF's ReluGrad, Relu6Grad, EluGrad (from the output, as TF does) and SoftplusGrad (from the input), built
+// from elementwise ops so the GPU fuser folds them into the surrounding backward pass.
 for (const s of <UnaryOpSpec[]>[
-  { type: 'Relu', dtypes: NUMERIC, fn: reluFn, wgsl: (x, t) => (t === 'f32' ? `select(max(${x}, 0.0), ${x}, ${isNanW(x)})` : `max(${x}, 0)`) },
-  { type: 'Relu6', dtypes: NUMERIC, fn: relu6Fn, wgsl: (x, t) => (t === 'f32' ? `select(clamp(${x}, 0.0, 6.0), ${x}, ${isNanW(x)})` : `clamp(${x}, 0, 6)`) },
-  { type: 'Elu', dtypes: FLOATS, fn: eluFn, wgsl: (x) => `select(${x}, ${wgslExpm1Neg(x)}, ${x} < 0.0)` },
-  { type: 'Softplus', dtypes: FLOATS, fn: softplusFn, wgsl: (x) => `max(${x}, 0.0) + ${wgslLog1pUnit(`exp(-abs(${x}))`)}` },
+  { type: 'Relu', dtypes: NUMERIC, fn: reluFn, wgsl: (x, t) => (t === 'f32' ? `select(max(${x}, 0.0), ${x}, ${isNanW(x)})` : `max(${x}, 0)`),
+    grad: (x, y, dy) => where(greater(y, 0), dy, 0) },
+  { type: 'Relu6', dtypes: NUMERIC, fn: relu6Fn, wgsl: (x, t) => (t === 'f32' ? `select(clamp(${x}, 0.0, 6.0), ${x}, ${isNanW(x)})` : `clamp(${x}, 0, 6)`),
+    grad: (x, y, dy) => where(logicalAnd(greater(y, 0), less(y, 6)), dy, 0) },
+  { type: 'Elu', dtypes: FLOATS, fn: eluFn, wgsl: (x) => `select(${x}, ${wgslExpm1Neg(x)}, ${x} < 0.0)`,
+    grad: (x, y, dy) => where(less(y, 0), mul(dy, add(y, 1)), dy) },
+  { type: 'Softplus', dtypes: FLOATS, fn: softplusFn, wgsl: (x) => `max(${x}, 0.0) + ${wgslLog1pUnit(`exp(-abs(${x}))`)}`,
+    grad: (x, y, dy) => mul(dy, sigmoid(x)) },
 ]) defineUnary(s);
 
 export const relu = unaryBuilder('Relu');
@@ -106,6 +114,21 @@ defineOp({
     return [out];
   },
   gpu: (k) => biasAddGpu(k, channelAxis(k.inputs[0].shape.length, k.attrs.data_format as string)),
+  // TF's BiasAddGrad: dy, and dy summed over every axis but the channel axis.
+  grad: (op, [dy]) => {
+    const nchw = op.attrs.data_format === 'NCHW';
+    const r = dy!.rank;
+    let axes: number[] | Tensor;
+    if (r !== null) {
+      const ch = channelAxis(r, nchw ? 'NCHW' : 'NHWC');
+      axes = [...Array(r).keys()].filter((i) => i !== ch);
+    } else {
+      // Unknown rank: [0, 2, ..., rank) for NCHW (a matrix has its channels last: 2 >= rank leaves [0]), [0, rank - 1) for NHWC.
+      const rk = rank(dy!);
+      axes = nchw ? concat([[0], range(2, maximum(rk, 2))], 0) : range(0, sub(rk, 1));
+    }
+    return [dy, reduceSum(dy!, axes)];
+  },
 });
 
 /** `tf.nn.biasAdd(value, bias, {dataFormat?, name?})`: adds a 1-D bias along the channel axis. */
@@ -176,6 +199,11 @@ function defineSoftmax(type: 'Softmax' | 'LogSoftmax', rowFn: (row: Float64Array
       return [perRow(x, rowFn)];
     },
     gpu: (k) => rowOpGpu(k, type),
+    grad: type === 'Softmax'
+      // TF's _SoftmaxGrad: (dy - sum(dy * y)) * y over the row.
+      ? (op, [dy]) => { const y = op.outputs[0]; return [mul(sub(dy!, reduceSum(mul(dy!, y), -1, true)), y)]; }
+      // TF's _LogSoftmaxGrad: dy - sum(dy) * softmax, with softmax = exp(y).
+      : (op, [dy]) => [sub(dy!, mul(reduceSum(dy!, -1, true), exp(op.outputs[0])))],
   });
 }
 
@@ -269,6 +297,19 @@ defineOp({
     return [loss, backprop];
   },
   gpu: (k) => rowOpGpu(k, 'SoftmaxCrossEntropyWithLogits'),
+  // TF's _SoftmaxCrossEntropyWithLogitsGrad: logits get dloss[..., None] * backprop (plus the softmax gradient of a
+  // gradient that reaches the backprop output), labels get -dloss[..., None] * log_softmax(logits) (and, beyond TF,
+  // -dbackprop: backprop = softmax - labels). Both are summed back to their shapes where they were broadcast.
+  grad: (op, [gLoss, gBackprop]) => {
+    const [logits, labels] = op.inputs;
+    const gl = expandDims(gLoss!, -1);
+    const direct = !isZeros(gBackprop!);
+    let dLogits = mul(gl, op.outputs[1]);
+    if (direct) dLogits = add(dLogits, softmaxBackprop(gBackprop!, logits));
+    let dLabels = mul(gl, neg(logSoftmax(logits)));
+    if (direct) dLabels = sub(dLabels, gBackprop!);
+    return unbroadcast(logits, labels, dLogits, dLabels);
+  },
 });
 
 // TensorFlow's kernel takes logits [batch, classes] and labels [batch]; this one also takes logits of any rank >= 1
@@ -331,7 +372,23 @@ defineOp({
     return [loss, backprop];
   },
   gpu: (k) => rowOpGpu(k, 'SparseSoftmaxCrossEntropyWithLogits'),
+  // TF's _SparseSoftmaxCrossEntropyWithLogitsGrad: dloss[..., None] * backprop; none for the labels. TF refuses a
+  // second-order gradient (PreventGradient); here a gradient of the backprop output gets the softmax gradient.
+  grad: (op, [gLoss, gBackprop]) => {
+    let dLogits = mul(expandDims(gLoss!, -1), op.outputs[1]);
+    if (!isZeros(gBackprop!)) dLogits = add(dLogits, softmaxBackprop(gBackprop!, op.inputs[0]));
+    return [dLogits, null];
+  },
 });
+
+/** Whether a gradient is the zeros tf.gradients passes for an output nothing flows into (TF's IsZero). */
+function isZeros(g: Tensor): boolean { return g.op.type === 'ZerosLike'; }
+
+/** The gradient through softmax(logits) - labels of g (the backprop output): (g - sum(g * p)) * p, p = softmax. */
+function softmaxBackprop(g: Tensor, logits: Tensor): Tensor {
+  const p = softmax(logits);
+  return mul(sub(g, reduceSum(mul(g, p), -1, true)), p);
+}
 
 /**
  * TF1's `tf.nn.softmax_cross_entropy_with_logits(labels=, logits=)`: the per-row loss (output 0 of

@@ -261,6 +261,7 @@ defineOp({
   shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
   cpu: ([shape], attrs, ctx) => [uniformKernel(attrs.dtype as DType, readShape(shape, 'RandomUniform', ctx.name), nextRun(attrs, ctx), ctx.name)],
   gpu: floatGpu('RandomUniform'),
+  grad: 'not-differentiable',
 });
 
 defineOp({
@@ -306,6 +307,7 @@ defineOp({
     // Fed or computed: read from their buffers and checked by the kernel.
     return randomGpu(k, { op: 'RandomUniformInt', params: gpuParams(k), range: { lo: 'minval[0]', hi: 'maxval[0]', bound: true } });
   },
+  grad: 'not-differentiable',
 });
 
 defineOp({
@@ -316,6 +318,7 @@ defineOp({
   shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
   cpu: ([shape], attrs, ctx) => [normalKernel(attrs.dtype as DType, readShape(shape, 'RandomStandardNormal', ctx.name), nextRun(attrs, ctx), ctx.name)],
   gpu: floatGpu('RandomStandardNormal'),
+  grad: 'not-differentiable',
 });
 
 defineOp({
@@ -326,6 +329,7 @@ defineOp({
   shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
   cpu: ([shape], attrs, ctx) => [truncatedNormalKernel(attrs.dtype as DType, readShape(shape, 'TruncatedNormal', ctx.name), nextRun(attrs, ctx), ctx.name)],
   gpu: floatGpu('TruncatedNormal'),
+  grad: 'not-differentiable',
 });
 
 // ---- seeds (TF1's random_seed.get_seed) ------------------------------------------------------------------------------

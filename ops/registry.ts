@@ -1,5 +1,5 @@
 // The op registry: one declaration per op (TF type name, inputs, attrs with defaults, shape rule, reference CPU kernel;
-// later the gradient and the GPU side), and `addOp`, the one way a builder adds a node to a graph.
+// the GPU side and the gradient), and `addOp`, the one way a builder adds a node to a graph.
 import type { DType } from '../graph/dtypes.js';
 import { InvalidArgumentError, NotFoundError } from '../graph/errors.js';
 import { getDefaultGraph, Graph } from '../graph/graph.js';
@@ -42,6 +42,14 @@ export interface KernelContext {
   state<T>(init: () => T): T;
 }
 
+/**
+ * A gradient: given the op and d(ys)/d(output i) for each output, builds (with ordinary builders, in the op's graph,
+ * inside the name scope `gradients/<op>_grad`) d(ys)/d(input i) for each input, `null` where none flows (an int index,
+ * a shape input). `grads[i]` is a Tensor for every float output (zeros when nothing flows into that output, as TF
+ * does), `null` for other outputs. Declared beside the op (`grad` in its OpDef) or with `tf.registerGradient`.
+ */
+export type GradFn = (op: Operation, grads: ReadonlyArray<Tensor | null>) => Array<Tensor | null>;
+
 /** A reference kernel: plain typed-array code, the semantics every other executor must match. */
 export type CpuKernel = (inputs: NDArray[], attrs: Readonly<Attrs>, ctx: KernelContext) => NDArray[];
 
@@ -63,6 +71,8 @@ export interface OpDef {
   elementwise?: ElementwiseGpu;
   /** The GPU side: a kernel builder called once per node when a WebGPU plan is compiled (ops/gpu.ts). */
   gpu?: GpuKernelBuilder;
+  /** The gradient (graph/gradients.ts calls it), or 'not-differentiable' (TF's `ops.NotDifferentiable`). */
+  grad?: GradFn | 'not-differentiable';
 }
 
 const registry = new Map<string, OpDef>();

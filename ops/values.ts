@@ -26,6 +26,7 @@ defineOp({
   },
   cpu: (_, attrs) => [attrs.value as NDArray],
   gpu: HANDLED_BY_EXECUTOR,
+  grad: 'not-differentiable',
 });
 
 /** `tf.constant(value, {dtype?, shape?, name?})`: value is a number, boolean, nested array, typed array or NDArray. */
@@ -89,6 +90,7 @@ defineOp({
     );
   },
   gpu: HANDLED_BY_EXECUTOR,
+  grad: 'not-differentiable',
 });
 
 /** `tf.placeholder(dtype, shape?, name?)`: shape undefined means unknown rank; `null` dims are unknown. */
@@ -113,6 +115,7 @@ defineOp({
   },
   cpu: ([x]) => [x],
   gpu: () => ({ dispatches: [], alias: { 0: 0 } }),
+  grad: (_, [dy]) => [dy],
 });
 
 /** `tf.placeholderWithDefault(value, shape, name?)`: the value is used when nothing is fed. */
@@ -132,6 +135,7 @@ defineOp({
   shape: (c) => [{ dtype: c.inputs[0].dtype, shape: c.inputs[0].shape }],
   cpu: ([x]) => [x],
   gpu: () => ({ dispatches: [], alias: { 0: 0 } }),
+  grad: (_, [dy]) => [dy],
 });
 
 export function identity(x: TensorLike, opts: NameOpt = {}): Tensor {
@@ -139,7 +143,7 @@ export function identity(x: TensorLike, opts: NameOpt = {}): Tensor {
   return addOp('Identity', [t], { T: t.dtype }, { name: opts.name ?? 'Identity' }).outputs[0];
 }
 
-defineOp({ type: 'NoOp', inputs: [], shape: () => [], cpu: () => [], gpu: () => ({ dispatches: [] }) });
+defineOp({ type: 'NoOp', inputs: [], shape: () => [], cpu: () => [], gpu: () => ({ dispatches: [] }), grad: 'not-differentiable' });
 
 export function noOp(opts: NameOpt = {}): Operation {
   return addOp('NoOp', [], {}, { name: opts.name ?? 'NoOp' });
@@ -178,6 +182,7 @@ defineOp({
   shape: (c) => [{ dtype: c.attrs.dtype as DType, shape: c.attrs.shape as Shape }],
   cpu: (_, __, ctx) => [ctx.readVariable(ctx.name)],
   gpu: HANDLED_BY_EXECUTOR,
+  grad: 'not-differentiable',
 });
 
 function checkAssignShape(c: { inputs: readonly Tensor[]; attrs: Record<string, unknown>; fail(m: string): never }): Shape {
@@ -211,6 +216,7 @@ defineOp({
     return [ctx.readVariable(name)];
   },
   gpu: (k) => assignKernel(k, (old, v) => v),
+  grad: 'not-differentiable',
 });
 
 function defineAssignUpdate(type: 'AssignAdd' | 'AssignSub', sign: 1 | -1): void {
@@ -234,6 +240,7 @@ function defineAssignUpdate(type: 'AssignAdd' | 'AssignSub', sign: 1 | -1): void
       return [ctx.readVariable(name)];
     },
     gpu: (k) => assignKernel(k, (old, v) => `${old} ${sign > 0 ? '+' : '-'} ${v}`),
+    grad: 'not-differentiable',
   });
 }
 defineAssignUpdate('AssignAdd', 1);

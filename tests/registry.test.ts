@@ -13,6 +13,11 @@ test('every registered op has a GPU side (a kernel builder, or marked as handled
   expect(listOpDefs().filter((d) => typeof d.gpu !== 'function').map((d) => d.type)).toEqual([]);
 });
 
+test('every registered op has a gradient or is marked not differentiable', () => {
+  const missing = listOpDefs().filter((d) => typeof d.grad !== 'function' && d.grad !== 'not-differentiable').map((d) => d.type);
+  expect(missing).toEqual([]);
+});
+
 test('declaring an op without a shape rule or kernel fails', () => {
   expect(() => defineOp({ type: 'NoShapeRule', inputs: [], cpu: () => [] } as unknown as tf.OpDef)).toThrow(/shape rule/);
   expect(() => defineOp({ type: 'NoKernel', inputs: [], shape: () => [] } as unknown as tf.OpDef)).toThrow(/reference kernel/);
@@ -30,6 +35,17 @@ test('every op of the foundation issue is registered under its TensorFlow name',
     'ZerosLike', 'OnesLike', 'Shape', 'OneHot', 'GatherV2',
     'Relu', 'Relu6', 'Elu', 'Softplus', 'BiasAdd', 'Softmax', 'LogSoftmax', 'SoftmaxCrossEntropyWithLogits',
     'SparseSoftmaxCrossEntropyWithLogits', 'RandomUniform', 'RandomStandardNormal', 'TruncatedNormal',
+  ];
+  expect(expected.filter((t) => !types.has(t))).toEqual([]);
+});
+
+test('every op of the training issue is registered under its TensorFlow name', () => {
+  const types = new Set(listOpDefs().map((d) => d.type));
+  const expected = [
+    'AddN', 'StopGradient', 'BroadcastGradientArgs', 'Conv2D', 'Conv2DBackpropInput', 'Conv2DBackpropFilter',
+    'DepthwiseConv2dNative', 'DepthwiseConv2dNativeBackpropInput', 'DepthwiseConv2dNativeBackpropFilter', 'MaxPool',
+    'MaxPoolGrad', 'AvgPool', 'AvgPoolGrad', 'FusedBatchNormV3', 'FusedBatchNormGradV3', 'ApplyGradientDescent',
+    'ApplyMomentum', 'ApplyAdam', 'ApplyRMSProp', 'ApplyAdagrad',
   ];
   expect(expected.filter((t) => !types.has(t))).toEqual([]);
 });

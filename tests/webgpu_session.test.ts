@@ -201,3 +201,14 @@ test('a run the GPU rejects is an error naming the fetches, not silently wrong n
   (gpuOf(sess) as unknown as { variables: Map<string, { buffer: GPUBuffer }> }).variables.get('w')!.buffer.destroy();
   await expect(sess.run(y)).rejects.toThrow(/GPU rejected a run .*'Mul:0'.*destroyed/s);
 });
+
+test('an update whose value is the variable itself reads a copy (one buffer cannot be bound twice)', async () => {
+  const { w, twice, again } = build(() => {
+    const w = tf.variable([1, 2, 3], { name: 'w' });
+    return { w, twice: tf.assignAdd(w, w), again: tf.assign(w, w.value()) };
+  });
+  await sess.run(w.initializer);
+  expect(Array.from((await sess.run(twice)).data)).toEqual([2, 4, 6]);
+  expect(Array.from((await sess.run(again)).data)).toEqual([2, 4, 6]);
+  expect(Array.from((await sess.run(twice)).data)).toEqual([4, 8, 12]);
+});

@@ -6,7 +6,7 @@ import { InternalError, InvalidArgumentError, KilnError, UnimplementedError } fr
 import { NDArray } from '../../graph/ndarray.js';
 import { Dim, formatShape, isFullyDefined, sizeOf } from '../../graph/shape.js';
 import { Operation, Tensor } from '../../graph/tensor.js';
-import { GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, GpuTensor } from '../../ops/gpu.js';
+import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, GpuTensor, grid, WG } from '../../ops/gpu.js';
 import { getOpDef, KernelContext, ShapeContext } from '../../ops/registry.js';
 import type { Plan } from '../plan.js';
 import { chainKernel, ChainInput, extendChain, leafCount, MAX_LEAVES, Pending } from './fuse.js';
@@ -36,7 +36,7 @@ export interface Lowered {
   temps: Array<Buf & { kind: 'temp' | 'scratch' }>;
   /** Variables the plan needs: their shape and dtype, so the executor can allocate them. */
   variables: Map<string, { dtype: DType; shape: number[] }>;
-  /** Variables read (by a VariableV2 value read or an AssignAdd/AssignSub) before the plan itself assigns them. */
+  /** Variables read (by a VariableV2 value read or an op updating a ref: AssignAdd, Apply*) before the plan assigns them. */
   readsBeforeWrite: Array<{ variable: string; reader: string }>;
   written: string[];
   /** One message builder per status slot. */
@@ -45,8 +45,8 @@ export interface Lowered {
 
 interface Info { dtype: DType; shape: number[] }
 
-const WRITES_VARIABLE = new Set(['Assign', 'AssignAdd', 'AssignSub']);
-const READS_REF = new Set(['AssignAdd', 'AssignSub']);
+/** Ops that write their ref inputs without reading them first; the others (AssignAdd, Apply*) read them. */
+const WRITES_WITHOUT_READING = new Set(['Assign']);
 
 export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opState: Map<string, unknown>): Lowered {
   const info = new Map<Tensor, Info>();
@@ -209,9 +209,10 @@ export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opSta
       bufOf.set(op.outputs[0], { kind: 'var', ...v });
       continue;
     }
-    if (WRITES_VARIABLE.has(op.type)) {
-      const v = variableOf(op, op.inputs[0]);
-      if (READS_REF.has(op.type) && !assigned.has(v.name)) out.readsBeforeWrite.push({ variable: v.name, reader: op.name });
+    // Every ref input is written in place (Assign's, and all of an Apply op's: the variable and its slots).
+    for (const i of refs) {
+      const v = variableOf(op, op.inputs[i]);
+      if (!WRITES_WITHOUT_READING.has(op.type) && !assigned.has(v.name)) out.readsBeforeWrite.push({ variable: v.name, reader: op.name });
       assigned.add(v.name);
       if (!out.written.includes(v.name)) out.written.push(v.name);
     }
@@ -232,7 +233,21 @@ export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opSta
       throw new InternalError(`GPU kernel builder for '${op.name}' (${op.type}) failed: ${(e as Error).message}`);
     }
 
-    const inputBuf = (i: number): Buf => (refs.includes(i) ? { kind: 'var', ...variableOf(op, op.inputs[i]) } : bufFor(op.inputs[i], op));
+    // A value input that is the very variable this op writes (`tf.assignAdd(w, w)`: w/read aliases w's buffer) is
+    // copied first: WebGPU forbids binding one buffer as read-only and writable storage in the same dispatch.
+    const refNames = new Set(refs.map((i) => variableOf(op, op.inputs[i]).name));
+    const copies = new Map<number, Buf>();
+    op.inputs.forEach((t, i) => {
+      if (refs.includes(i)) return;
+      const b = bufFor(t, op);
+      if (b.kind !== 'var' || !refNames.has(b.name)) return;
+      const stepIndex = out.steps.length;
+      const copy: Buf = { kind: 'temp', id: nextId++, bytes: gpuBytes(sizeOf(b.shape)), first: stepIndex, last: stepIndex };
+      out.temps.push(copy);
+      out.steps.push({ op, dispatch: copyDispatch(sizeOf(b.shape)), bufs: [b, copy], statusSlot: -1 });
+      copies.set(i, copy);
+    });
+    const inputBuf = (i: number): Buf => (refs.includes(i) ? { kind: 'var', ...variableOf(op, op.inputs[i]) } : copies.get(i) ?? bufFor(op.inputs[i], op));
     emit(op, kernel, op.outputs, outInfos, inputBuf);
   }
   flushAll();
@@ -251,6 +266,21 @@ export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opSta
     out.fetches.push({ buf, dtype: t.dtype, shape: i.shape });
   }
   return out;
+}
+
+/** A plain copy of `size` 32-bit words (binding 0 to binding 1). */
+function copyDispatch(size: number): GpuDispatch {
+  const g = grid(size);
+  return {
+    code: `${binding(0, 'x', 'u32')}
+${binding(1, 'y', 'u32', true)}
+@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = ${g.flatIndex};
+  if (i < ${size}u) { y[i] = x[i]; }
+}`,
+    bindings: [{ input: 0 }, { output: 0 }],
+    workgroups: g.workgroups,
+  };
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

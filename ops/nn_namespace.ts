@@ -1,0 +1,5 @@
+// `tf.nn`: the neural-network builders, gathered from the op families that declare them.
+export * from './nn.js';
+export * from './conv.js';
+export * from './norm.js';
+export * from './dropout.js';

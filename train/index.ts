@@ -1,0 +1,5 @@
+// `tf.train`: TF1's optimizers and the global step.
+export { Optimizer } from './optimizer.js';
+export type { OptimizerOptions, HyperParam, GradAndVar, ComputeGradientsOptions, ApplyGradientsOptions } from './optimizer.js';
+export { GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer, RMSPropOptimizer, AdagradOptimizer } from './optimizers.js';
+export { getGlobalStep, getOrCreateGlobalStep, createGlobalStep } from './global_step.js';
