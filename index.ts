@@ -25,6 +25,9 @@ export {
   cast, where, matmul, reduceSum, reduceMean, reduceMax, reduceMin, reduceProd, reduceAll, reduceAny, argMax, argMin,
 } from './ops/math.js';
 export * from './ops/array.js';
+export { split, linspace, invertPermutation, parallelStack } from './ops/array_more.js';
+export { select } from './ops/math.js';
+export * as image from './ops/image.js';
 export { gradients, stopGradient, addN, registerGradient } from './ops/gradients.js';
 export type { GradientsOptions } from './ops/gradients.js';
 export type { GradFn } from './ops/registry.js';
@@ -34,3 +37,6 @@ export * as train from './train/index.js';
 export * as initializers from './layers/initializers.js';
 export * as losses from './layers/losses.js';
 export * as layers from './layers/layers.js';
+export { importGraphDef } from './serialization/graphdef.js';
+export type { ImportGraphDefOptions, ToGraphDefOptions } from './serialization/graphdef.js';
+export * as io from './serialization/io_namespace.js';

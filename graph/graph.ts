@@ -1,6 +1,17 @@
 // The graph: nodes, unique names, name scopes, control-dependency scopes and collections, as in TF1.
 import { InvalidArgumentError, NotFoundError } from './errors.js';
+import type { DType } from './dtypes.js';
+import type { Shape } from './shape.js';
 import { Attrs, Operation, Tensor } from './tensor.js';
+
+/**
+ * An imported node Kiln cannot run (an op type it lacks, a dtype it lacks): why, and its outputs' dtype and shape,
+ * which are created as consumers name them ('node:k') because the number of outputs is not known.
+ */
+export interface OpaqueInfo {
+  reason: string;
+  output(index: number): { dtype: DType; shape: Shape };
+}
 
 /** Standard collection names (TF's `tf.GraphKeys`). */
 export const GraphKeys = {
@@ -20,6 +31,7 @@ export class Graph {
   /** TF's `_names_in_use`: lower-cased name -> next suffix to try. Scopes and ops share it. */
   private readonly namesInUse = new Map<string, number>();
   private readonly collections = new Map<string, unknown[]>();
+  private readonly opaque = new Map<Operation, OpaqueInfo>();
   private scope = '';
   private controlStack: Operation[][] = [];
   private gradientOverrides: Readonly<Record<string, string>> = {};
@@ -45,6 +57,7 @@ export class Graph {
     if (m === null) throw new InvalidArgumentError(`The name '${name}' looks like an Operation name, not a Tensor name ('op:index')`);
     const op = this.byName.get(m[1]);
     if (op === undefined) throw new NotFoundError(`The name '${name}' refers to a Tensor which does not exist: operation '${m[1]}' is not in the graph`);
+    if (this.opaque.has(op)) return this.opaqueOutput(op, Number(m[2]));
     const t = op.outputs[Number(m[2])];
     if (t === undefined) throw new NotFoundError(`The name '${name}' refers to a Tensor which does not exist: '${m[1]}' has ${op.outputs.length} outputs`);
     return t;
@@ -167,6 +180,45 @@ export class Graph {
     this.byName.set(unique, op);
     return op;
   }
+
+  /**
+   * Adds an imported node that cannot run (serialization/graphdef.ts): no shape rule, outputs created on demand by
+   * `opaqueOutput`. Input slots left `undefined` (a loop's back edge, imported later) are filled by `setOpaqueInput`.
+   * A plan that contains it fails with `info.reason` (session/plan.ts `checkRunnable`).
+   */
+  addOpaqueNode(
+    type: string, name: string, inputs: Array<Tensor | undefined>, attrs: Attrs, controlInputs: readonly Operation[], info: OpaqueInfo,
+  ): Operation {
+    if (this.byName.has(name)) throw new InvalidArgumentError(`Duplicate node name in graph: '${name}'`);
+    for (const t of [...inputs, ...controlInputs]) {
+      if (t !== undefined && t.graph !== this) throw new InvalidArgumentError(`Input '${t.name}' of node '${name}' belongs to another graph`);
+    }
+    this.namesInUse.set(name.toLowerCase(), Math.max(this.namesInUse.get(name.toLowerCase()) ?? 0, 1));
+    const op = new Operation(this, name, type, inputs as Tensor[], [...controlInputs], attrs);
+    this.ops.push(op);
+    this.byName.set(name, op);
+    this.opaque.set(op, info);
+    return op;
+  }
+
+  /** Output `index` of an opaque node, created (with the outputs before it) on first use. */
+  opaqueOutput(op: Operation, index: number): Tensor {
+    const info = this.opaque.get(op);
+    if (info === undefined) throw new InvalidArgumentError(`'${op.name}' is not an imported node of unknown outputs`);
+    while (op.outputs.length <= index) {
+      const o = info.output(op.outputs.length);
+      op.outputs.push(new Tensor(op, op.outputs.length, o.dtype, o.shape));
+    }
+    return op.outputs[index];
+  }
+
+  setOpaqueInput(op: Operation, index: number, t: Tensor): void {
+    if (!this.opaque.has(op) || t.graph !== this) throw new InvalidArgumentError(`Cannot set input ${index} of '${op.name}'`);
+    (op.inputs as Tensor[])[index] = t;
+  }
+
+  /** Why an imported node cannot run; undefined for every node Kiln can run. */
+  opaqueReason(op: Operation): string | undefined { return this.opaque.get(op)?.reason; }
 
   // ---- collections ----
 

@@ -897,20 +897,28 @@ defineOp({
   },
 });
 
+/** The options object of `tf.pad` (also accepted in place of `mode`, as before). */
+export interface PadOptions extends NameOpt { mode?: string; constantValues?: TensorLike }
+
 /**
- * `tf.pad(x, paddings, {mode?, constantValues?, name?})`: TF's Pad. paddings is [rank, 2] (before, after per dim),
- * JS numbers or an int tensor. Only mode 'CONSTANT' with constantValues 0 (TF's Pad op) is supported.
+ * `tf.pad(x, paddings, mode = 'CONSTANT', constantValues = 0, {name?})`: TF1's `tf.pad`. paddings is [rank, 2] (before,
+ * after per dim), JS numbers or an int tensor. Mode (any case) 'CONSTANT' builds Pad when constantValues is the number
+ * 0, else PadV2; 'REFLECT' and 'SYMMETRIC' build MirrorPad. The third argument may also be an options object
+ * `{mode?, constantValues?, name?}`.
  */
 export function pad(
   x: TensorLike, paddings: readonly (readonly number[])[] | Tensor | NDArray,
-  opts: NameOpt & { mode?: string; constantValues?: number } = {},
+  modeOrOpts: string | PadOptions = 'CONSTANT', constantValues: TensorLike = 0, opts: NameOpt = {},
 ): Tensor {
-  const g = graphOf(x, paddings);
-  const name = opts.name ?? 'Pad';
-  const mode = (opts.mode ?? 'CONSTANT').toUpperCase();
-  if (mode !== 'CONSTANT' || (opts.constantValues ?? 0) !== 0) {
-    throw new UnimplementedError(`tf.pad '${name}': only mode 'CONSTANT' with constantValues 0 is supported (TF's Pad), got mode '${opts.mode}' and constantValues ${opts.constantValues}`);
-  }
+  const o: PadOptions = typeof modeOrOpts === 'string' ? { mode: modeOrOpts, constantValues, name: opts.name } : modeOrOpts;
+  const mode = (o.mode ?? 'CONSTANT').toUpperCase();
+  const cv = o.constantValues ?? 0;
+  let type: 'Pad' | 'PadV2' | 'MirrorPad';
+  if (mode === 'CONSTANT') type = cv === 0 ? 'Pad' : 'PadV2';
+  else if (mode === 'REFLECT' || mode === 'SYMMETRIC') type = 'MirrorPad';
+  else throw new InvalidArgumentError(`tf.pad '${o.name ?? 'Pad'}': Unknown padding mode: ${o.mode}`);
+  const g = graphOf(x, paddings, cv);
+  const name = o.name ?? type;
   return scoped(g, name, (node) => {
     const t = valueTensor(x, 'input', g);
     let p: Tensor;
@@ -922,7 +930,10 @@ export function pad(
       }
       p = constant(paddings.flat(), { dtype: 'int32', shape: [paddings.length, 2], name: 'paddings', graph: g });
     }
-    return addOp('Pad', [t, p], { T: t.dtype, Tpaddings: p.dtype }, node).outputs[0];
+    if (type === 'Pad') return addOp('Pad', [t, p], { T: t.dtype, Tpaddings: p.dtype }, node).outputs[0];
+    if (type === 'MirrorPad') return addOp('MirrorPad', [t, p], { T: t.dtype, Tpaddings: p.dtype, mode }, node).outputs[0];
+    const c = cv instanceof Tensor ? convertToTensor(cv) : convertToTensor(cv, t.dtype, 'constant_values', g);
+    return addOp('PadV2', [t, p, c], { T: t.dtype, Tpaddings: p.dtype }, node).outputs[0];
   });
 }
 

@@ -2,7 +2,7 @@
 import { checkDType, DType, isFloat } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
-import { broadcastStatic, Dim, formatShape, normAxis, Shape } from '../graph/shape.js';
+import { broadcastStatic, Dim, formatShape, mergeDim, normAxis, Shape } from '../graph/shape.js';
 import { Operation, Tensor } from '../graph/tensor.js';
 import { expandDims, range, rank, reshape, shape as shapeOf, stridedSlice, tile, zerosLike } from './array.js';
 import { broadcastIndex, broadcastShapes, empty, intList, mapBroadcast, mapUnary, normAxes, reduce } from './cpu.js';
@@ -230,6 +230,82 @@ export function where(cond: TensorLike, x: TensorLike, y: TensorLike, opts: Name
   return addOp('SelectV2', [c, a, b], { T: a.dtype }, { name: opts.name ?? 'SelectV2' }).outputs[0];
 }
 
+/**
+ * TF's Select (V1, what TF1's `tf.where(cond, x, y)` builds): t and e have one shape; the condition is a scalar (picks
+ * all of t or all of e), has t's shape (elementwise), or is a vector of t.shape[0] values that picks whole rows. No
+ * broadcasting otherwise (that is SelectV2).
+ */
+defineOp({
+  type: 'Select',
+  inputs: ['condition', 't', 'e'],
+  attrs: { T: { type: 'type' } },
+  shape: (c) => {
+    const [cond, t, e] = c.inputs;
+    if (cond.dtype !== 'bool') c.fail(`condition '${cond.name}' must be bool, got ${cond.dtype}`);
+    if (t.dtype !== e.dtype) c.fail(`'${t.name}' (${t.dtype}) and '${e.name}' (${e.dtype}) must have one dtype`);
+    let data: Shape = t.shape ?? e.shape;
+    if (t.shape !== null && e.shape !== null) {
+      const merged = t.shape.length === e.shape.length ? t.shape.map((d, i) => mergeDim(d, e.shape![i])) : [undefined];
+      if (merged.some((d) => d === undefined)) c.fail(`'then' and 'else' must have the same shape, got ${formatShape(t.shape)} and ${formatShape(e.shape)}`);
+      data = merged as Dim[];
+    }
+    if (cond.shape === null || cond.shape.length === 0) return [{ dtype: t.dtype, shape: data }];
+    if (cond.shape.length === 1 && (data === null || data.length >= 1)) {
+      if (data === null) return [{ dtype: t.dtype, shape: null }];
+      const d0 = mergeDim(cond.shape[0], data[0]);
+      if (d0 === undefined) c.fail(`a vector condition ${formatShape(cond.shape)} must have as many values as 'then' ${formatShape(data)} has rows`);
+      return [{ dtype: t.dtype, shape: [d0 as Dim, ...data.slice(1)] }];
+    }
+    if (data === null) return [{ dtype: t.dtype, shape: cond.shape }];
+    const merged = cond.shape.length === data.length ? data.map((d, i) => mergeDim(d, cond.shape![i])) : [undefined];
+    if (merged.some((d) => d === undefined)) {
+      c.fail(`condition ${formatShape(cond.shape)} must be a scalar, a vector of 'then's first dimension, or of 'then's shape ${formatShape(data)}`);
+    }
+    return [{ dtype: t.dtype, shape: merged as Dim[] }];
+  },
+  cpu: ([cond, t, e], _, ctx) => {
+    const fail = (m: string): never => { throw new InvalidArgumentError(`Select node '${ctx.name}': ${m}`); };
+    if (formatShape(t.shape) !== formatShape(e.shape)) fail(`'then' and 'else' must have the same size. but received: ${formatShape(t.shape)} vs. ${formatShape(e.shape)}`);
+    const inner = selectInner(cond.shape, t.shape, fail);
+    const out = empty(t.dtype, t.shape);
+    for (let i = 0; i < out.size; i++) out.data[i] = cond.data[inner === 0 ? 0 : Math.floor(i / inner)] !== 0 ? t.data[i] : e.data[i];
+    return [out];
+  },
+  gpu: (k) => {
+    const [cond, t] = k.inputs;
+    const inner = selectInner(cond.shape, t.shape, k.fail);
+    // The condition as a broadcast input: [1] for a scalar, [n, 1, ..., 1] for a row selector, t's shape elementwise.
+    const condShape = inner === 0 ? [1] : [t.size / inner, ...new Array<number>(Math.max(t.shape.length - 1, 0)).fill(1)].slice(0, Math.max(t.shape.length, 1));
+    const view = { ...k, inputs: [{ ...cond, shape: inner === 1 ? t.shape : condShape }, ...k.inputs.slice(1)] };
+    return elementwiseKernel(view, ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)`);
+  },
+  // TF's _SelectGrad: where(c, grad, zeros) and where(c, zeros, grad), both V1 Selects.
+  grad: (op, [g]) => {
+    const [cond, t] = op.inputs;
+    const zeros = zerosLike(t);
+    return [null, select(cond, g!, zeros), select(cond, zeros, g!)];
+  },
+});
+
+/** Elements of `t` per condition value: 0 for a scalar condition, 1 elementwise, the row size for a vector one. */
+function selectInner(cond: readonly number[], t: readonly number[], fail: (m: string) => never): number {
+  const size = t.reduce((a, b) => a * b, 1);
+  if (cond.length === 0) return 0;
+  if (cond.length === t.length && cond.every((d, i) => d === t[i])) return 1;
+  if (cond.length === 1 && t.length >= 1) {
+    if (cond[0] !== t[0]) fail(`Number of batches of 'then' must match size of 'cond', but saw: ${t[0]} vs. ${cond[0]}`);
+    return t[0] === 0 ? 1 : size / t[0];
+  }
+  return fail(`'cond' and 'then' must have the same shape (or 'cond' a scalar, or a vector of 'then's first dimension), but saw: ${formatShape(cond)} vs. ${formatShape(t)}`);
+}
+
+/** `tf.select(condition, t, e, {name?})`: TF's Select (V1; TF1's `tf.where` with x and y). See also `tf.where` (SelectV2). */
+export function select(condition: TensorLike, t: TensorLike, e: TensorLike, opts: NameOpt = {}): Tensor {
+  const c = convertToTensor(condition, condition instanceof Tensor ? undefined : 'bool');
+  const [a, b] = convertSameType([t, e], `tf.select '${opts.name ?? 'Select'}'`);
+  return addOp('Select', [c, a, b], { T: a.dtype }, { name: opts.name ?? 'Select' }).outputs[0];
+}
+
 // ---- MatMul ---------------------------------------------------------------------------------------------------------
 
 function matmulShapes(c: ShapeContext, ta: boolean, tb: boolean, batched: boolean): Shape {
@@ -302,6 +378,36 @@ defineOp({
     const [gx, gy] = matmulGrad(x, y, g!, op.attrs.adj_x as boolean, op.attrs.adj_y as boolean);
     return [sumBatchTo(gx, x, y), sumBatchTo(gy, y, x)];
   },
+});
+
+/** TF's BatchMatMul (V1): both operands of one rank >= 2 with identical batch dims (no broadcasting). */
+defineOp({
+  type: 'BatchMatMul',
+  inputs: ['x', 'y'],
+  attrs: { T: { type: 'type' }, adj_x: { type: 'bool', default: false }, adj_y: { type: 'bool', default: false } },
+  shape: (c) => {
+    const [x, y] = c.inputs;
+    if (x.shape !== null && y.shape !== null) {
+      if (x.shape.length !== y.shape.length) c.fail(`In[0] and In[1] must have the same rank, got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+      for (let i = 0; i < x.shape.length - 2; i++) {
+        if (mergeDim(x.shape[i], y.shape[i]) === undefined) c.fail(`batch dimensions must be equal (no broadcasting in BatchMatMul): ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+      }
+    }
+    const s = matmulShapes(c, c.attrs.adj_x as boolean, c.attrs.adj_y as boolean, true);
+    if (s !== null && x.shape !== null && y.shape !== null) {
+      for (let i = 0; i < s.length - 2; i++) s[i] = mergeDim(x.shape[i], y.shape[i]) as Dim;
+    }
+    return [{ dtype: x.dtype, shape: s }];
+  },
+  cpu: ([a, b], attrs, ctx) => {
+    if (a.rank !== b.rank || a.shape.slice(0, -2).some((d, i) => d !== b.shape[i])) {
+      throw new InvalidArgumentError(`BatchMatMul node '${ctx.name}': In[0] and In[1] must have the same rank and batch dimensions, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    }
+    return [matmulKernel(a, b, attrs.adj_x as boolean, attrs.adj_y as boolean, ctx.name)];
+  },
+  gpu: (k) => matmulGpu(k, k.attrs.adj_x as boolean, k.attrs.adj_y as boolean),
+  // TF's _BatchMatMul: the four adjoint cases, no batch reduction (the batch dims are equal).
+  grad: (op, [g]) => matmulGrad(op.inputs[0], op.inputs[1], g!, op.attrs.adj_x as boolean, op.attrs.adj_y as boolean),
 });
 
 /** TF's _MatMulGrad (and _BatchMatMulV2 before its batch reduction): one matmul per operand, transposes as flags. */

@@ -5,10 +5,12 @@ import { NDArray } from '../graph/ndarray.js';
 import { broadcastStatic, Dim, formatShape, mergeDim, Shape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { broadcastIndex, broadcastShapes, empty } from './cpu.js';
-import { defineUnary, FLOATS, NUMERIC, unaryBuilder, UnaryOpSpec } from './elementwise.js';
+import { defineUnary, elementwiseKernel, FLOATS, NUMERIC, unaryBuilder, UnaryOpSpec } from './elementwise.js';
+import { literal } from './gpu.js';
+import { mapUnary } from './cpu.js';
 import { concat, expandDims, range, rank, transpose } from './array.js';
 import { unbroadcast } from './gradients.js';
-import { add, exp, greater, less, logicalAnd, maximum, mul, neg, reduceSum, sigmoid, sub, where } from './math.js';
+import { abs, add, cast, exp, greater, less, logicalAnd, maximum, mul, neg, realDiv, reduceSum, sigmoid, square, sub, where } from './math.js';
 import { addOp, defineOp, describeInput, ShapeContext } from './registry.js';
 import { biasAddGpu, rowOpGpu } from './wgsl/nn.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -64,6 +66,49 @@ export const relu = unaryBuilder('Relu');
 export const relu6 = unaryBuilder('Relu6');
 export const elu = unaryBuilder('Elu');
 export const softplus = unaryBuilder('Softplus');
+
+// Selu, Softsign (TF's SeluGrad from the output, SoftsignGrad from the input) and LeakyRelu (an alpha attr, so not an
+// elementwise spec: its GPU kernel is the elementwise template with alpha baked in, and it is not fused).
+const SELU_SCALE = 1.0507009873554804934193349852946;
+const SELU_ALPHA = 1.6732632423543772848170429916717;
+const seluFn = (x: number): number => (x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x));
+for (const s of <UnaryOpSpec[]>[
+  { type: 'Selu', dtypes: FLOATS, fn: seluFn,
+    wgsl: (x) => `select(${SELU_SCALE * SELU_ALPHA} * ${wgslExpm1Neg(`min(${x}, 0.0)`)}, ${SELU_SCALE} * ${x}, ${x} > 0.0)`,
+    grad: (x, y, dy) => where(less(y, 0), mul(dy, add(y, SELU_SCALE * SELU_ALPHA)), mul(dy, SELU_SCALE)) },
+  { type: 'Softsign', dtypes: FLOATS, fn: (x: number) => x / (1 + Math.abs(x)), wgsl: (x) => `${x} / (1.0 + abs(${x}))`,
+    grad: (x, y, dy) => realDiv(dy, square(add(abs(x), 1))) },
+]) defineUnary(s);
+
+export const selu = unaryBuilder('Selu');
+export const softsign = unaryBuilder('Softsign');
+
+defineOp({
+  type: 'LeakyRelu',
+  inputs: ['features'],
+  attrs: { alpha: { type: 'float', default: 0.2 }, T: { type: 'type', default: 'float32' } },
+  shape: (c) => {
+    checkFloat(c, c.inputs[0], 'features');
+    return [{ dtype: c.inputs[0].dtype, shape: c.inputs[0].shape }];
+  },
+  cpu: ([x], attrs) => {
+    const alpha = attrs.alpha as number;
+    return [mapUnary(x, x.dtype, (v) => (v > 0 ? v : v * alpha))];
+  },
+  gpu: (k) => elementwiseKernel(k, ([x]) => `select(${x} * ${literal(k.attrs.alpha as number, 'float32')}, ${x}, ${x} > 0.0)`),
+  // TF's LeakyReluGrad: dy where x > 0, else dy * alpha.
+  grad: (op, [dy]) => {
+    const x = op.inputs[0];
+    return [where(greater(x, 0), dy!, mul(dy!, op.attrs.alpha as number))];
+  },
+});
+
+/** `tf.nn.leakyRelu(features, alpha = 0.2, {name?})`: TF's LeakyRelu (integer features are cast to float32, as TF1 does). */
+export function leakyRelu(features: TensorLike, alpha = 0.2, opts: NameOpt = {}): Tensor {
+  let x = convertToTensor(features);
+  if (x.dtype === 'int32' || x.dtype === 'int64') x = cast(x, 'float32');
+  return addOp('LeakyRelu', [x], { T: x.dtype, alpha }, { name: opts.name ?? 'LeakyRelu' }).outputs[0];
+}
 
 // ---- BiasAdd ----------------------------------------------------------------------------------------------------
 

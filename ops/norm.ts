@@ -1,4 +1,5 @@
-// tf.nn normalisation: FusedBatchNormV3 and FusedBatchNormGradV3 (TF's ops, nn_ops.cc, with TF's CPU semantics), and
+// tf.nn normalisation: FusedBatchNorm, FusedBatchNormV2, FusedBatchNormV3 and their gradients FusedBatchNormGrad(V2,
+// V3) (TF's ops, nn_ops.cc, with TF's CPU semantics; one implementation, V1/V2 without reserve_space_3), and
 // the composite builders `fusedBatchNorm`, `batchNormalization` and `moments` (nn_impl.py).
 //
 // FusedBatchNormV3 in training normalises with the batch's biased variance, returns the unbiased one as
@@ -10,7 +11,7 @@ import { DType } from '../graph/dtypes.js';
 import { InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Dim, formatShape, mergeDim, Shape } from '../graph/shape.js';
-import { Operation, Tensor } from '../graph/tensor.js';
+import { AttrValue, Operation, Tensor } from '../graph/tensor.js';
 import { empty } from './cpu.js';
 import { FLOATS } from './elementwise.js';
 import { squeeze } from './array.js';
@@ -64,136 +65,172 @@ function checkConcrete(node: string, type: string, x: NDArray, perChannel: Reado
   }
 }
 
-defineOp({
-  type: 'FusedBatchNormV3',
-  inputs: ['x', 'scale', 'offset', 'mean', 'variance'],
-  attrs: { ...NORM_ATTRS, exponential_avg_factor: { type: 'float', default: 1 } },
-  shape: (c) => {
-    const [x, scale, offset, mean, variance] = c.inputs;
-    // As TF: in training with exponential_avg_factor 1, mean and variance are unused and may be empty.
-    const needStats = !(c.attrs.is_training as boolean) || c.attrs.exponential_avg_factor !== 1;
-    const { shape, channels } = checkNormInputs(c, x, [
-      [scale, 'scale', true], [offset, 'offset', true], [mean, 'mean', needStats], [variance, 'variance', needStats],
-    ]);
-    const u = c.attrs.U as DType;
-    const stat = { dtype: u, shape: [channels] };
-    return [{ dtype: x.dtype, shape }, stat, stat, stat, stat, { dtype: u, shape: [] }];
-  },
-  cpu: ([x, scale, offset, mean, variance], attrs, ctx) => {
-    const format = attrs.data_format as string;
-    const training = attrs.is_training as boolean;
-    const factor = attrs.exponential_avg_factor as number;
-    const eps = attrs.epsilon as number;
-    const needStats = !training || factor !== 1;
-    checkConcrete(ctx.name, 'FusedBatchNormV3', x, [[scale, 'scale'], [offset, 'offset'], ...(needStats ? [[mean, 'mean'], [variance, 'variance']] as Array<[NDArray, string]> : [])], format);
-    const { C, M, channel } = channelIndex(x.shape, format);
-    const u = attrs.U as DType;
-    let mu: Float64Array, vb: Float64Array;
-    if (training) {
-      mu = new Float64Array(C);
-      vb = new Float64Array(C);
-      for (let i = 0; i < x.size; i++) mu[channel(i)] += x.data[i];
-      for (let c = 0; c < C; c++) mu[c] /= M;
-      for (let i = 0; i < x.size; i++) { const d = x.data[i] - mu[channel(i)]; vb[channel(i)] += d * d; }
-      for (let c = 0; c < C; c++) vb[c] /= M;
-    } else {
-      mu = Float64Array.from(mean.data);
-      vb = Float64Array.from(variance.data);
-    }
-    const y = empty(x.dtype, x.shape);
-    for (let i = 0; i < x.size; i++) {
-      const c = channel(i);
-      y.data[i] = (x.data[i] - mu[c]) * (scale.data[c] / Math.sqrt(vb[c] + eps)) + offset.data[c];
-    }
-    if (!training) return [y, mean, variance, mean, variance, empty(u, [])];
-    const adjust = M / Math.max(M - 1, 1);
-    const stat = (f: (c: number) => number): NDArray => {
-      const out = empty(u, [C]);
-      for (let c = 0; c < C; c++) out.data[c] = f(c);
-      return out;
-    };
-    return [
-      y,
-      stat((c) => (factor === 1 ? mu[c] : (1 - factor) * mean.data[c] + factor * mu[c])),
-      stat((c) => (factor === 1 ? vb[c] * adjust : (1 - factor) * variance.data[c] + factor * vb[c] * adjust)),
-      stat((c) => mu[c]),
-      stat((c) => vb[c]),
-      empty(u, []),
-    ];
-  },
-  gpu: fusedBatchNormGpu,
-  grad: (op, [dy]) => fusedBatchNormGrad(op, dy!),
-});
+/**
+ * The FusedBatchNorm family: V3 (6 outputs, U attr), V2 (5 outputs: no reserve_space_3) and V1 (5 outputs, no U attr:
+ * every input is T). One implementation; V1's kernels see U = T.
+ */
+interface NormVariant { type: string; gradType: string; hasU: boolean; r3: boolean }
+const NORM_VARIANTS: NormVariant[] = [
+  { type: 'FusedBatchNorm', gradType: 'FusedBatchNormGrad', hasU: false, r3: false },
+  { type: 'FusedBatchNormV2', gradType: 'FusedBatchNormGradV2', hasU: true, r3: false },
+  { type: 'FusedBatchNormV3', gradType: 'FusedBatchNormGradV3', hasU: true, r3: true },
+];
+
+/** Attrs with U filled in (V1 has none: its statistics are T). */
+function withU<A extends Readonly<Record<string, unknown>>>(attrs: A): A {
+  return attrs.U === undefined ? { ...attrs, U: attrs.T } : attrs;
+}
+
+/** V1 has no U attr. */
+function variantAttrs(v: NormVariant, extra: Record<string, { type: 'float'; default: number }>) {
+  const { U: _u, ...noU } = NORM_ATTRS;
+  return { ...(v.hasU ? NORM_ATTRS : noU), ...extra };
+}
+
+for (const v of NORM_VARIANTS) {
+  defineOp({
+    type: v.type,
+    inputs: ['x', 'scale', 'offset', 'mean', 'variance'],
+    attrs: variantAttrs(v, { exponential_avg_factor: { type: 'float', default: 1 } }),
+    shape: (c0) => {
+      const c = { ...c0, attrs: withU(c0.attrs) };
+      const [x, scale, offset, mean, variance] = c.inputs;
+      // As TF: in training with exponential_avg_factor 1, mean and variance are unused and may be empty.
+      const needStats = !(c.attrs.is_training as boolean) || c.attrs.exponential_avg_factor !== 1;
+      const { shape, channels } = checkNormInputs(c, x, [
+        [scale, 'scale', true], [offset, 'offset', true], [mean, 'mean', needStats], [variance, 'variance', needStats],
+      ]);
+      const u = c.attrs.U as DType;
+      const stat = { dtype: u, shape: [channels] };
+      const outs = [{ dtype: x.dtype, shape }, stat, stat, stat, stat];
+      return v.r3 ? [...outs, { dtype: u, shape: [] }] : outs;
+    },
+    cpu: (inputs, attrs, ctx) => {
+      const outs = fusedBatchNormCpu(v.type, inputs, withU(attrs), ctx.name);
+      return v.r3 ? outs : outs.slice(0, 5);
+    },
+    gpu: (k) => fusedBatchNormGpu({ ...k, attrs: withU(k.attrs) }),
+    grad: (op, [dy]) => fusedBatchNormGrad(op, dy!, v),
+  });
+}
+
+function fusedBatchNormCpu(type: string, [x, scale, offset, mean, variance]: NDArray[], attrs: Readonly<Record<string, unknown>>, node: string): NDArray[] {
+  const format = attrs.data_format as string;
+  const training = attrs.is_training as boolean;
+  const factor = attrs.exponential_avg_factor as number;
+  const eps = attrs.epsilon as number;
+  const needStats = !training || factor !== 1;
+  checkConcrete(node, type, x, [[scale, 'scale'], [offset, 'offset'], ...(needStats ? [[mean, 'mean'], [variance, 'variance']] as Array<[NDArray, string]> : [])], format);
+  const { C, M, channel } = channelIndex(x.shape, format);
+  const u = attrs.U as DType;
+  let mu: Float64Array, vb: Float64Array;
+  if (training) {
+    mu = new Float64Array(C);
+    vb = new Float64Array(C);
+    for (let i = 0; i < x.size; i++) mu[channel(i)] += x.data[i];
+    for (let c = 0; c < C; c++) mu[c] /= M;
+    for (let i = 0; i < x.size; i++) { const d = x.data[i] - mu[channel(i)]; vb[channel(i)] += d * d; }
+    for (let c = 0; c < C; c++) vb[c] /= M;
+  } else {
+    mu = Float64Array.from(mean.data);
+    vb = Float64Array.from(variance.data);
+  }
+  const y = empty(x.dtype, x.shape);
+  for (let i = 0; i < x.size; i++) {
+    const c = channel(i);
+    y.data[i] = (x.data[i] - mu[c]) * (scale.data[c] / Math.sqrt(vb[c] + eps)) + offset.data[c];
+  }
+  if (!training) return [y, mean, variance, mean, variance, empty(u, [])];
+  const adjust = M / Math.max(M - 1, 1);
+  const stat = (f: (c: number) => number): NDArray => {
+    const out = empty(u, [C]);
+    for (let c = 0; c < C; c++) out.data[c] = f(c);
+    return out;
+  };
+  return [
+    y,
+    stat((c) => (factor === 1 ? mu[c] : (1 - factor) * mean.data[c] + factor * mu[c])),
+    stat((c) => (factor === 1 ? vb[c] * adjust : (1 - factor) * variance.data[c] + factor * vb[c] * adjust)),
+    stat((c) => mu[c]),
+    stat((c) => vb[c]),
+    empty(u, []),
+  ];
+}
 
 /**
- * TF's _BaseFusedBatchNormGrad (nn_grad.py): in training, FusedBatchNormGradV3 from the saved batch statistics
- * (reserve_space_1/2/3); in inference, from the population mean and variance given as inputs 3 and 4. Only y's
- * gradient flows back (TF ignores the statistics outputs'); mean and variance get none. TF transposes NCHW to NHWC
- * for the inference gradient because its CPU kernel lacks NCHW there; this kernel has it, so no transposes.
+ * TF's _BaseFusedBatchNormGrad (nn_grad.py): in training, the matching FusedBatchNormGrad(V2/V3) from the saved batch
+ * statistics (reserve_space_1/2, and 3 for V3); in inference, from the population mean and variance given as inputs
+ * 3 and 4. Only y's gradient flows back (TF ignores the statistics outputs'); mean and variance get none. TF
+ * transposes NCHW to NHWC for the inference gradient because its CPU kernel lacks NCHW there; this kernel has it, so
+ * no transposes.
  */
-function fusedBatchNormGrad(op: Operation, dy: Tensor): Array<Tensor | null> {
+function fusedBatchNormGrad(op: Operation, dy: Tensor, v: NormVariant): Array<Tensor | null> {
   const [x, scale, , mean, variance] = op.inputs;
   const training = op.attrs.is_training as boolean;
   const r1 = training ? op.outputs[3] : mean;
   const r2 = training ? op.outputs[4] : variance;
-  const g = addOp('FusedBatchNormGradV3', [dy, x, scale, r1, r2, op.outputs[5]], {
-    T: op.attrs.T, U: op.attrs.U, epsilon: op.attrs.epsilon, data_format: op.attrs.data_format, is_training: training,
-  }, { name: 'FusedBatchNormGradV3' });
+  const attrs: Record<string, AttrValue> = { T: op.attrs.T, epsilon: op.attrs.epsilon, data_format: op.attrs.data_format, is_training: training };
+  if (v.hasU) attrs.U = op.attrs.U;
+  const g = addOp(v.gradType, v.r3 ? [dy, x, scale, r1, r2, op.outputs[5]] : [dy, x, scale, r1, r2], attrs, { name: v.gradType });
   return [g.outputs[0], g.outputs[1], g.outputs[2], null, null];
 }
 
-defineOp({
-  type: 'FusedBatchNormGradV3',
-  inputs: ['y_backprop', 'x', 'scale', 'reserve_space_1', 'reserve_space_2', 'reserve_space_3'],
-  attrs: NORM_ATTRS,
-  // TF has a second-order gradient (_FusedBatchNormGradGradV3); Kiln does not yet, and says so by name.
-  grad: (op) => {
-    throw new UnimplementedError(`The second-order gradient of batch normalization ('${op.name}', FusedBatchNormGradV3) is not implemented`);
-  },
-  shape: (c) => {
-    const [dy, x, scale, r1, r2] = c.inputs;
-    if (dy.dtype !== x.dtype) c.fail(`y_backprop ${describeInput(dy)} is ${dy.dtype} but x ${describeInput(x)} is ${x.dtype}`);
-    let { shape, channels } = checkNormInputs(c, x, [[scale, 'scale', true], [r1, 'reserve_space_1', true], [r2, 'reserve_space_2', true]]);
-    if (dy.shape !== null && shape !== null) {
-      const merged = dy.shape.length === 4 ? shape.map((d, i) => mergeDim(d, dy.shape![i])) : [undefined];
-      if (merged.some((d) => d === undefined)) c.fail(`y_backprop ${describeInput(dy)} and x ${describeInput(x)} must have the same shape`);
-      shape = merged as Dim[];
-    } else shape ??= dy.shape;
-    const u = c.attrs.U as DType;
-    return [{ dtype: x.dtype, shape }, { dtype: u, shape: [channels] }, { dtype: u, shape: [channels] }, { dtype: u, shape: [0] }, { dtype: u, shape: [0] }];
-  },
-  cpu: ([dy, x, scale, r1, r2], attrs, ctx) => {
-    const format = attrs.data_format as string;
-    checkConcrete(ctx.name, 'FusedBatchNormGradV3', x, [[scale, 'scale'], [r1, 'reserve_space_1'], [r2, 'reserve_space_2']], format);
-    if (formatShape(dy.shape) !== formatShape(x.shape)) {
-      throw new InvalidArgumentError(`FusedBatchNormGradV3 node '${ctx.name}': y_backprop ${formatShape(dy.shape)} and x ${formatShape(x.shape)} must have the same shape`);
-    }
-    const { C, M, channel } = channelIndex(x.shape, format);
-    const eps = attrs.epsilon as number;
-    const u = attrs.U as DType;
-    const a = new Float64Array(C), b = new Float64Array(C);
-    for (let i = 0; i < x.size; i++) {
-      const c = channel(i);
-      a[c] += dy.data[i];
-      b[c] += dy.data[i] * (x.data[i] - r1.data[c]);
-    }
-    const dx = empty(x.dtype, x.shape);
-    for (let i = 0; i < x.size; i++) {
-      const c = channel(i);
-      const ve = r2.data[c] + eps;
-      dx.data[i] = attrs.is_training
-        ? (scale.data[c] / Math.sqrt(ve)) * (dy.data[i] - a[c] / M - ((x.data[i] - r1.data[c]) * b[c]) / (M * ve))
-        : (dy.data[i] * scale.data[c]) / Math.sqrt(ve);
-    }
-    const dscale = empty(u, [C]), doffset = empty(u, [C]);
-    for (let c = 0; c < C; c++) {
-      dscale.data[c] = b[c] / Math.sqrt(r2.data[c] + eps);
-      doffset.data[c] = a[c];
-    }
-    return [dx, dscale, doffset, empty(u, [0]), empty(u, [0])];
-  },
-  gpu: fusedBatchNormGradGpu,
-});
+for (const v of NORM_VARIANTS) {
+  defineOp({
+    type: v.gradType,
+    inputs: ['y_backprop', 'x', 'scale', 'reserve_space_1', 'reserve_space_2', ...(v.r3 ? ['reserve_space_3'] : [])],
+    attrs: variantAttrs(v, {}),
+    // TF has a second-order gradient (_FusedBatchNormGradGrad); Kiln does not yet, and says so by name.
+    grad: (op) => {
+      throw new UnimplementedError(`The second-order gradient of batch normalization ('${op.name}', ${v.gradType}) is not implemented`);
+    },
+    shape: (c0) => {
+      const c = { ...c0, attrs: withU(c0.attrs) };
+      const [dy, x, scale, r1, r2] = c.inputs;
+      if (dy.dtype !== x.dtype) c.fail(`y_backprop ${describeInput(dy)} is ${dy.dtype} but x ${describeInput(x)} is ${x.dtype}`);
+      let { shape, channels } = checkNormInputs(c, x, [[scale, 'scale', true], [r1, 'reserve_space_1', true], [r2, 'reserve_space_2', true]]);
+      if (dy.shape !== null && shape !== null) {
+        const merged = dy.shape.length === 4 ? shape.map((d, i) => mergeDim(d, dy.shape![i])) : [undefined];
+        if (merged.some((d) => d === undefined)) c.fail(`y_backprop ${describeInput(dy)} and x ${describeInput(x)} must have the same shape`);
+        shape = merged as Dim[];
+      } else shape ??= dy.shape;
+      const u = c.attrs.U as DType;
+      return [{ dtype: x.dtype, shape }, { dtype: u, shape: [channels] }, { dtype: u, shape: [channels] }, { dtype: u, shape: [0] }, { dtype: u, shape: [0] }];
+    },
+    cpu: ([dy, x, scale, r1, r2], attrs0, ctx) => {
+      const attrs = withU(attrs0);
+      const format = attrs.data_format as string;
+      checkConcrete(ctx.name, v.gradType, x, [[scale, 'scale'], [r1, 'reserve_space_1'], [r2, 'reserve_space_2']], format);
+      if (formatShape(dy.shape) !== formatShape(x.shape)) {
+        throw new InvalidArgumentError(`${v.gradType} node '${ctx.name}': y_backprop ${formatShape(dy.shape)} and x ${formatShape(x.shape)} must have the same shape`);
+      }
+      const { C, M, channel } = channelIndex(x.shape, format);
+      const eps = attrs.epsilon as number;
+      const u = attrs.U as DType;
+      const a = new Float64Array(C), b = new Float64Array(C);
+      for (let i = 0; i < x.size; i++) {
+        const c = channel(i);
+        a[c] += dy.data[i];
+        b[c] += dy.data[i] * (x.data[i] - r1.data[c]);
+      }
+      const dx = empty(x.dtype, x.shape);
+      for (let i = 0; i < x.size; i++) {
+        const c = channel(i);
+        const ve = r2.data[c] + eps;
+        dx.data[i] = attrs.is_training
+          ? (scale.data[c] / Math.sqrt(ve)) * (dy.data[i] - a[c] / M - ((x.data[i] - r1.data[c]) * b[c]) / (M * ve))
+          : (dy.data[i] * scale.data[c]) / Math.sqrt(ve);
+      }
+      const dscale = empty(u, [C]), doffset = empty(u, [C]);
+      for (let c = 0; c < C; c++) {
+        dscale.data[c] = b[c] / Math.sqrt(r2.data[c] + eps);
+        doffset.data[c] = a[c];
+      }
+      return [dx, dscale, doffset, empty(u, [0]), empty(u, [0])];
+    },
+    gpu: (k) => fusedBatchNormGradGpu({ ...k, attrs: withU(k.attrs) }),
+  });
+}
 
 // ---- builders ---------------------------------------------------------------------------------------------------
 

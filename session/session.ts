@@ -8,7 +8,7 @@ import { pruneToFetches } from '../optimizer/prune.js';
 import { CpuExecutor } from './cpu/executor.js';
 import { GpuStats, WebGpuExecutor } from './webgpu/executor.js';
 import { Feeds, Fetch, FetchResult, flattenFetches, normalizeFeeds } from './fetches.js';
-import type { Executor, Plan } from './plan.js';
+import { checkRunnable, Executor, Plan } from './plan.js';
 
 export type ExecutorName = 'auto' | 'webgpu' | 'cpu';
 
@@ -92,6 +92,7 @@ export class Session {
     const key = `${fetches.map((t) => t.id).join(',')}|${targets.map((o) => o.id).join(',')}|${feedKey}`;
     let plan = this.plans.get(key);
     if (plan === undefined) {
+      checkRunnable(leaves, new Set(feeds.keys()));
       const ops = pruneToFetches(fetches, targets, new Set(feeds.keys()));
       plan = { key, ops, fetches, targets };
       this.plans.set(key, plan);

@@ -302,7 +302,8 @@ describe.each(EXECUTORS)('Pad on %s', (executor: ExecutorName) => {
       expect(tf.pad(x, [[1, 1], [2, 0]]).shape).toEqual([4, null]);
       expect(() => tf.pad(x, [[1, -1], [0, 0]], { name: 'neg' })).toThrow(/'neg'.*non-negative/);
       expect(() => tf.pad(x, [[1, 1]], { name: 'rows' })).toThrow(/'rows'.*rank of inputs/);
-      expect(() => tf.pad(x, [[0, 0], [0, 0]], { mode: 'REFLECT' })).toThrow(tf.errors.UnimplementedError);
+      expect(tf.pad(x, [[0, 0], [0, 0]], { mode: 'REFLECT' }).op.type).toBe('MirrorPad');
+      expect(() => tf.pad(x, [[0, 0], [0, 0]], 'WRAP')).toThrow(/Unknown padding mode/);
     });
   });
 });

@@ -344,3 +344,161 @@ export function rangeKernel(k: GpuKernelContext): GpuKernel {
   const decls = [binding(0, 'start', t), binding(1, 'delta', t), binding(2, 'y', t, true)];
   return { dispatches: [dispatch(decls, out.size, `y[i] = start[0] + ${t}(i) * delta[0];`, [{ input: 0 }, { input: 2 }, { output: 0 }])] };
 }
+
+// ---- PadV2, MirrorPad, MirrorPadGrad, Split, SplitV, InvertPermutation, LinSpace ----------------------------------
+
+/**
+ * PadV2 and MirrorPad: one thread per output element; along each dim d the coordinate minus `before_d` is the source
+ * coordinate r, and where r falls outside [0, n_d): the constant value (CONSTANT), or r reflected about the edge
+ * without repeating it (REFLECT: -r, 2(n - 1) - r) or repeating it (SYMMETRIC: -r - 1, 2n - 1 - r).
+ */
+export function padKernel(k: GpuKernelContext, before: readonly number[], mode: 'CONSTANT' | 'REFLECT' | 'SYMMETRIC', value?: { literal: string } | { input: number }): GpuKernel {
+  const x = k.inputs[0];
+  const out = k.outputs[0];
+  if (out.size === 0) return { dispatches: [] };
+  if (x.size === 0) return fillKernel(k, value ?? { literal: literal(0, out.dtype) });
+  const t = wgslType(out.dtype);
+  const outStrides = stridesOf(out.shape);
+  const inStrides = stridesOf(x.shape);
+  const decls = [binding(0, 'x', t), binding(1, 'y', t, true)];
+  const bindings: GpuBinding[] = [{ input: 0 }, { output: 0 }];
+  const lines: string[] = [];
+  const inside: string[] = [];
+  const terms: string[] = [];
+  out.shape.forEach((size, d) => {
+    const n = x.shape[d];
+    if (size === 1 && n === 1) return;
+    const q = outStrides[d] === 1 ? 'i' : `(i / ${u(outStrides[d])})`;
+    lines.push(`var r${d} = i32(${d === 0 ? q : `${q} % ${u(size)}`}) - ${before[d]}i;`);
+    if (mode === 'CONSTANT') {
+      inside.push(`r${d} >= 0`, `r${d} < ${n}i`);
+    } else {
+      const off = mode === 'REFLECT' ? 0 : 1;
+      lines.push(`if (r${d} < 0) { r${d} = -r${d} - ${off}i; } else if (r${d} >= ${n}i) { r${d} = ${2 * n - 2 + off}i - r${d}; }`);
+    }
+    terms.push(inStrides[d] === 1 ? `u32(r${d})` : `u32(r${d}) * ${u(inStrides[d])}`);
+  });
+  const src = terms.length === 0 ? '0u' : terms.join(' + ');
+  let store: string;
+  if (mode === 'CONSTANT') {
+    let v: string;
+    if (value !== undefined && 'literal' in value) {
+      v = value.literal;
+    } else {
+      decls.push(binding(2, 'cv', t));
+      bindings.push({ input: value?.input ?? 2 });
+      v = 'cv[0]';
+    }
+    store = inside.length === 0 ? `y[i] = x[${src}];` : `if (${inside.join(' && ')}) { y[i] = x[${src}]; } else { y[i] = ${v}; }`;
+  } else {
+    store = `y[i] = x[${src}];`;
+  }
+  return { dispatches: [dispatch(decls, out.size, `${lines.join('\n  ')}\n  ${store}`, bindings)] };
+}
+
+/**
+ * MirrorPadGrad: output element j (per dim) sums the input (padded) elements that MirrorPad copied from it: its own
+ * position j + before, and at most one mirror in each padding. One thread per output element loops over the (at most
+ * 3 per padded dim) combinations.
+ */
+export function mirrorPadGradKernel(k: GpuKernelContext, pads: readonly number[], mode: 'REFLECT' | 'SYMMETRIC'): GpuKernel {
+  const x = k.inputs[0];
+  const out = k.outputs[0];
+  if (out.size === 0) return { dispatches: [] };
+  const t = wgslType(out.dtype);
+  const outStrides = stridesOf(out.shape);
+  const inStrides = stridesOf(x.shape);
+  const fns: string[] = [];
+  const head: string[] = [];
+  const open: string[] = [];
+  const terms: string[] = [];
+  out.shape.forEach((n, d) => {
+    const b = pads[2 * d], a = pads[2 * d + 1];
+    const q = outStrides[d] === 1 ? 'i' : `(i / ${u(outStrides[d])})`;
+    head.push(`let j${d} = i32(${d === 0 ? q : `${q} % ${u(n)}`});`);
+    const left = mode === 'REFLECT' ? `select(-1, ${b}i - j, j >= 1 && j <= ${b}i)` : `select(-1, ${b - 1}i - j, j < ${b}i)`;
+    const r = mode === 'REFLECT' ? `${2 * n - 2}i - j` : `${2 * n - 1}i - j`;
+    const right = `select(-1, ${r} + ${b}i, ${r} >= ${n}i && ${r} < ${n + a}i)`;
+    fns.push(`fn cand${d}(j: i32, a: u32) -> i32 {
+  if (a == 0u) { return j + ${b}i; }
+  if (a == 1u) { return ${left}; }
+  return ${right};
+}`);
+    const count = b === 0 && a === 0 ? 1 : 3;
+    open.push(`for (var a${d} = 0u; a${d} < ${u(count)}; a${d}++) {
+    let p${d} = cand${d}(j${d}, a${d});
+    if (p${d} < 0) { continue; }`);
+    terms.push(inStrides[d] === 1 ? `u32(p${d})` : `u32(p${d}) * ${u(inStrides[d])}`);
+  });
+  const zero = literal(0, out.dtype);
+  const body = `${head.join('\n  ')}
+  var acc = ${zero};
+  ${open.join('\n  ')}
+  acc += x[${terms.length === 0 ? '0u' : terms.join(' + ')}];
+  ${open.map(() => '}').join(' ')}
+  y[i] = acc;`;
+  const decls = [binding(0, 'x', t), binding(1, 'y', t, true), ...fns];
+  return { dispatches: [dispatch(decls, out.size, body, [{ input: 0 }, { output: 0 }])] };
+}
+
+/**
+ * Split and SplitV: the input seen as [outer, total] rows, output k is the band of `widths[k]` columns starting at
+ * `starts[k]`. One dispatch (a copy) per non-empty output.
+ */
+export function columnsKernel(k: GpuKernelContext, input: number, outer: number, total: number, starts: readonly number[], widths: readonly number[]): GpuKernel {
+  const x = k.inputs[input];
+  if (widths.length === 1 && widths[0] === total) return { dispatches: [], alias: { 0: input } };
+  const vec4 = total % 4 === 0 && widths.every((w, j) => w % 4 === 0 && starts[j] % 4 === 0);
+  const v = vec4 ? 4 : 1;
+  const t = elemType(x.dtype, vec4);
+  const dispatches: GpuDispatch[] = [];
+  widths.forEach((w0, j) => {
+    if (outer * w0 === 0) return;
+    const w = w0 / v, s = starts[j] / v, tot = total / v;
+    const src = outer === 1 ? (s === 0 ? 'i' : `i + ${u(s)}`) : `(i / ${u(w)}) * ${u(tot)} + ${u(s)} + i % ${u(w)}`;
+    dispatches.push(dispatch([binding(0, 'x', t), binding(1, 'y', t, true)], outer * w, `y[i] = x[${src}];`, [{ input }, { output: j }]));
+  });
+  return { dispatches };
+}
+
+/**
+ * InvertPermutation: y[x[i]] = i, in three passes: y = -1, the scatter (an x[i] outside [0, n) sets status 1), then
+ * any y[j] still -1 means a value was duplicated (status 2).
+ */
+export function invertPermutationKernel(k: GpuKernelContext): GpuKernel {
+  const n = k.inputs[0].size;
+  if (n === 0) return { dispatches: [] };
+  const decls = [binding(0, 'x', 'i32'), binding(1, 'y', 'i32', true), binding(2, 'status', 'u32', true)];
+  const bindings: GpuBinding[] = [{ input: 0 }, { output: 0 }, { status: true }];
+  const yOnly = [binding(0, 'y', 'i32', true)];
+  return {
+    dispatches: [
+      dispatch(yOnly, n, 'y[i] = -1;', [{ output: 0 }]),
+      dispatch(decls, n, `let v = x[i];\n  if (v < 0 || v >= ${n}i) { status[0] = 1u; } else { y[v] = i32(i); }`, bindings),
+      dispatch([binding(0, 'y', 'i32'), binding(1, 'status', 'u32', true)], n, 'if (y[i] < 0 && status[0] == 0u) { status[0] = 2u; }', [{ output: 0 }, { status: true }]),
+    ],
+    check: (code) => `InvertPermutation node '${k.name}': ${code === 1 ? `a value of x is not in [0, ${n})` : 'x is not a valid permutation: a value is duplicated'}`,
+  };
+}
+
+/** LinSpace: start + i * step with step = (stop - start) / (num - 1), the last value exactly stop (TF's CPU kernel). */
+export function linSpaceKernel(k: GpuKernelContext): GpuKernel {
+  const out = k.outputs[0];
+  const num = out.size;
+  if (num === 0) return { dispatches: [] };
+  const decls = [binding(0, 'y', 'f32', true)];
+  const bindings: GpuBinding[] = [{ output: 0 }];
+  const value = (i: number, name: string): string => {
+    const lit = scalarLiteral(k, i);
+    if (lit !== null) return lit;
+    decls.push(binding(bindings.length, name, 'f32'));
+    bindings.push({ input: i });
+    return `${name}[0]`;
+  };
+  const start = value(0, 'start');
+  // (A binding the shader does not use would be dropped from its layout: stop is bound only when read.)
+  const body = num === 1 ? `y[i] = ${start};` : `let stop = ${value(1, 'stop')};
+  let step = (stop - ${start}) / ${literal(num - 1, 'float32')};
+  y[i] = select(${start} + step * f32(i), stop, i == ${u(num - 1)});`;
+  return { dispatches: [dispatch(decls, num, body, bindings)] };
+}

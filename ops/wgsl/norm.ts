@@ -1,4 +1,4 @@
-// The GPU kernels of FusedBatchNormV3 and FusedBatchNormGradV3 (declared in ops/norm.ts).
+// The GPU kernels of FusedBatchNormV3 and FusedBatchNormGradV3 (declared in ops/norm.ts; V1 and V2 reuse them).
 //
 // Both reduce per channel over the other dims (N*H*W values, M below), then write one value per element. llvmpipe
 // silently ends any loop after 65535 iterations of one invocation, and one invocation per channel would also leave
@@ -96,12 +96,14 @@ export function fusedBatchNormGpu(k: GpuKernelContext): GpuKernel {
   const l = layoutOf(x.shape, k.attrs.data_format as string);
   const eps = literal(k.attrs.epsilon as number, 'float32');
   const training = k.attrs.is_training as boolean;
-  const normalise = `out0[i] = (x[i] - mu[c]) * (scale[c] * inverseSqrt(v[c] + ${eps})) + offset[c];
-  if (i == 0u) { out5[0] = 0.0; }`;
+  // FusedBatchNorm and FusedBatchNormV2 have no reserve_space_3 (output 5).
+  const r3 = k.outputs.length > 5;
+  const normalise = `out0[i] = (x[i] - mu[c]) * (scale[c] * inverseSqrt(v[c] + ${eps})) + offset[c];${r3 ? '\n  if (i == 0u) { out5[0] = 0.0; }' : ''}`;
+  const out5: Array<[GpuBinding, string, boolean]> = r3 ? [[{ output: 5 }, 'out5', true]] : [];
   if (!training) {
     const y = elementPass(l, x.size, [
       [{ input: 0 }, 'x', false], [{ input: 1 }, 'scale', false], [{ input: 2 }, 'offset', false],
-      [{ input: 3 }, 'mu', false], [{ input: 4 }, 'v', false], [{ output: 0 }, 'out0', true], [{ output: 5 }, 'out5', true],
+      [{ input: 3 }, 'mu', false], [{ input: 4 }, 'v', false], [{ output: 0 }, 'out0', true], ...out5,
     ], normalise);
     return { dispatches: [y], alias: { 1: 3, 2: 4, 3: 3, 4: 4 } };
   }
@@ -152,7 +154,7 @@ export function fusedBatchNormGpu(k: GpuKernelContext): GpuKernel {
   };
   const y = elementPass(l, x.size, [
     [{ input: 0 }, 'x', false], [{ input: 1 }, 'scale', false], [{ input: 2 }, 'offset', false],
-    [{ output: 3 }, 'mu', true], [{ output: 4 }, 'v', true], [{ output: 0 }, 'out0', true], [{ output: 5 }, 'out5', true],
+    [{ output: 3 }, 'mu', true], [{ output: 4 }, 'v', true], [{ output: 0 }, 'out0', true], ...out5,
   ], normalise);
   return { dispatches: [partial, combine, y] };
 }
