@@ -3,3 +3,5 @@ export { Optimizer } from './optimizer.js';
 export type { OptimizerOptions, HyperParam, GradAndVar, ComputeGradientsOptions, ApplyGradientsOptions } from './optimizer.js';
 export { GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer, RMSPropOptimizer, AdagradOptimizer } from './optimizers.js';
 export { getGlobalStep, getOrCreateGlobalStep, createGlobalStep } from './global_step.js';
+export { Saver, CheckpointReader, latestCheckpoint, loadCheckpoint, getCheckpointState } from './saver.js';
+export type { SaverOptions, SaveOptions, SaverDefInfo, CheckpointState } from './saver.js';
