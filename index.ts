@@ -40,3 +40,5 @@ export * as layers from './layers/layers.js';
 export { importGraphDef } from './serialization/graphdef.js';
 export type { ImportGraphDefOptions, ToGraphDefOptions } from './serialization/graphdef.js';
 export * as io from './serialization/io_namespace.js';
+export * as savedModel from './serialization/saved_model.js';
+export * as graphUtil from './serialization/graph_util.js';

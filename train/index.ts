@@ -5,3 +5,5 @@ export { GradientDescentOptimizer, MomentumOptimizer, AdamOptimizer, RMSPropOpti
 export { getGlobalStep, getOrCreateGlobalStep, createGlobalStep } from './global_step.js';
 export { Saver, CheckpointReader, latestCheckpoint, loadCheckpoint, getCheckpointState } from './saver.js';
 export type { SaverOptions, SaveOptions, SaverDefInfo, CheckpointState } from './saver.js';
+export { exportMetaGraph, importMetaGraph } from '../serialization/meta_graph.js';
+export type { ExportMetaGraphOptions, ImportMetaGraphOptions } from '../serialization/meta_graph.js';

@@ -1,0 +1,296 @@
+// MetaGraphDef: `tf.train.exportMetaGraph` writes a graph with its collections and its Saver's SaverDef (TF's `.meta`
+// file); `tf.train.importMetaGraph` imports one into the default graph with TF1's semantics (names unchanged,
+// collections restored, Variable objects rebuilt) and returns a Saver. With `saver.restore` this resumes training from
+// files alone: the train op comes back through `tf.getCollection('train_op')`.
+import { promises as fs } from 'node:fs';
+import { InvalidArgumentError, KilnError, NotFoundError } from '../graph/errors.js';
+import { getDefaultGraph, Graph, GraphKeys } from '../graph/graph.js';
+import { Operation, Tensor } from '../graph/tensor.js';
+import { Variable } from '../ops/values.js';
+import { tensorflow } from '../proto/generated/tf.js';
+import { Saver } from '../train/saver.js';
+import type { SaverDefInfo } from '../train/saver.js';
+import { importGraphDef } from './graphdef.js';
+import { looksLikeText, writeFileAtomic } from './io.js';
+
+/** The TensorFlow version Kiln's files claim: the 1.x release whose formats and op set Kiln follows. */
+export const TENSORFLOW_VERSION = '1.15.0';
+export const TENSORFLOW_GIT_VERSION = 'kiln';
+
+/** Collections whose items TF writes as VariableDef protos (TF's `register_proto_function` in variables.py). */
+export const VARIABLE_COLLECTIONS: ReadonlySet<string> = new Set([
+  GraphKeys.GLOBAL_VARIABLES, GraphKeys.TRAINABLE_VARIABLES, GraphKeys.LOCAL_VARIABLES, GraphKeys.GLOBAL_STEP,
+  'model_variables', 'moving_average_variables', 'metric_variables',
+]);
+
+export interface ExportMetaGraphOptions {
+  /** Default: the default graph. */
+  graph?: Graph;
+  /** The Saver whose SaverDef to write; default: a Kiln Saver found in the graph (its `save/restore_all`), if any. */
+  saver?: Saver;
+  /** A SaverDef to write as is (overrides `saver`). */
+  saverDef?: tensorflow.ISaverDef | SaverDefInfo;
+  /** The collections to write; default all of the graph's. */
+  collectionList?: readonly string[];
+  /** Text format; default: when the path ends in `.pbtxt` or `.txt`. */
+  asText?: boolean;
+  /** meta_info_def.tags (SavedModel tags). */
+  tags?: readonly string[];
+}
+
+export interface ImportMetaGraphOptions {
+  /** Prefix for every imported name (TF's import_scope); default none: names unchanged. */
+  importScope?: string;
+  /** Drop the nodes' device fields. */
+  clearDevices?: boolean;
+  /** Default: the default graph. */
+  graph?: Graph;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Writing
+
+/**
+ * TF1's `tf.train.export_meta_graph`: the graph, its collections and a SaverDef as a MetaGraphDef message; written to
+ * `path` (atomically, binary unless text is asked for) when one is given.
+ */
+export async function exportMetaGraph(path?: string, opts: ExportMetaGraphOptions = {}): Promise<tensorflow.MetaGraphDef> {
+  const mgd = buildMetaGraphDef(opts);
+  if (path !== undefined) {
+    const asText = opts.asText ?? /\.(pbtxt|txt)$/i.test(path);
+    if (asText) {
+      const { toTextFormat } = await import('./text_format.js');
+      await writeFileAtomic(path, toTextFormat(tensorflow.MetaGraphDef, mgd));
+    } else {
+      await writeFileAtomic(path, tensorflow.MetaGraphDef.encode(mgd).finish());
+    }
+  }
+  return mgd;
+}
+
+/** The MetaGraphDef message of `exportMetaGraph`, without writing it. */
+export function buildMetaGraphDef(opts: ExportMetaGraphOptions = {}): tensorflow.MetaGraphDef {
+  const graph = opts.graph ?? opts.saver?.graph ?? getDefaultGraph();
+  const saverDef = opts.saverDef ?? opts.saver?.saverDef() ?? findSaverDef(graph);
+  const collectionDef: Record<string, tensorflow.ICollectionDef> = {};
+  for (const key of opts.collectionList ?? graph.getAllCollectionKeys()) {
+    const c = collectionToProto(key, graph.getCollection(key));
+    if (c !== null) collectionDef[key] = c;
+  }
+  return tensorflow.MetaGraphDef.create({
+    meta_info_def: {
+      tags: [...(opts.tags ?? [])],
+      tensorflow_version: TENSORFLOW_VERSION,
+      tensorflow_git_version: TENSORFLOW_GIT_VERSION,
+    },
+    graph_def: graph.toGraphDef(),
+    saver_def: saverDef === null ? undefined : tensorflow.SaverDef.fromObject(saverDef),
+    collection_def: collectionDef,
+  });
+}
+
+/**
+ * The SaverDef of a Kiln Saver built in `graph` (the newest one), found by its ops: `<scope>/restore_all`, a NoOp whose
+ * control inputs are Assigns. max_to_keep is not in the graph: TF's default (5) is written.
+ */
+function findSaverDef(graph: Graph): tensorflow.ISaverDef | null {
+  const found = graph.getOperations().filter((op) => op.type === 'NoOp' && /(^|\/)restore_all$/.test(op.name)
+    && op.controlInputs.length > 0 && op.controlInputs.every((a) => a.type === 'Assign'));
+  if (found.length === 0) return null;
+  const scope = found[found.length - 1].name.replace(/\/?restore_all$/, '');
+  return {
+    filename_tensor_name: `${scope}/Const:0`, save_tensor_name: `${scope}/control_dependency:0`,
+    restore_op_name: `${scope}/restore_all`, max_to_keep: 5, sharded: false, keep_checkpoint_every_n_hours: 10000,
+    version: tensorflow.SaverDef.CheckpointFormatVersion.V2,
+  };
+}
+
+/** TF's VariableDef of a Kiln Variable. */
+export function variableToProto(v: Variable): tensorflow.VariableDef {
+  return tensorflow.VariableDef.create({
+    variable_name: v.name,
+    initializer_name: v.initializer?.name ?? '',
+    snapshot_name: v.value()?.name ?? '',
+    initial_value_name: v.initialValue?.name ?? '',
+    is_resource: false,
+    trainable: v.trainable,
+  });
+}
+
+/** One collection as TF writes it; null (skipped, as TF does with a warning) for items it cannot write. */
+function collectionToProto(key: string, items: unknown[]): tensorflow.ICollectionDef | null {
+  if (items.length === 0) return null;
+  if (VARIABLE_COLLECTIONS.has(key) && items.every((x) => x instanceof Variable)) {
+    return { bytes_list: { value: (items as Variable[]).map((v) => tensorflow.VariableDef.encode(variableToProto(v)).finish()) } };
+  }
+  if (items.every((x) => x instanceof Tensor || x instanceof Operation)) {
+    return { node_list: { value: (items as Array<Tensor | Operation>).map((x) => x.name) } };
+  }
+  if (items.every((x) => typeof x === 'number' && Number.isInteger(x))) return { int64_list: { value: items as number[] } };
+  if (items.every((x) => typeof x === 'number')) return { float_list: { value: items as number[] } };
+  if (items.every((x) => typeof x === 'string')) return { bytes_list: { value: (items as string[]).map((s) => new TextEncoder().encode(s)) } };
+  if (items.every((x) => x instanceof Uint8Array)) return { bytes_list: { value: items as Uint8Array[] } };
+  return null;
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Reading
+
+/** Reads a MetaGraphDef file, binary or text (told apart by content). Errors name the file. */
+export async function readMetaGraphDef(file: string): Promise<tensorflow.MetaGraphDef> {
+  let bytes: Uint8Array;
+  try {
+    bytes = await fs.readFile(file);
+  } catch (e) {
+    throw new NotFoundError(`${file}: cannot read MetaGraphDef file (${(e as Error).message})`);
+  }
+  try {
+    if (looksLikeText(bytes)) {
+      const { parseTextFormat } = await import('./text_format.js');
+      const m = parseTextFormat(tensorflow.MetaGraphDef, new TextDecoder().decode(bytes), file);
+      return tensorflow.MetaGraphDef.decode(tensorflow.MetaGraphDef.encode(m).finish());
+    }
+    return tensorflow.MetaGraphDef.decode(bytes);
+  } catch (e) {
+    if (e instanceof KilnError) throw e;
+    throw new InvalidArgumentError(`${file}: not a MetaGraphDef (${(e as Error).message})`);
+  }
+}
+
+/**
+ * TF1's `tf.train.import_meta_graph`: imports the MetaGraphDef's graph into the default graph (names unchanged unless
+ * `importScope`), restores its collections (Variable objects rebuilt, so `tf.trainableVariables()` and
+ * `tf.getCollection('train_op')` work) and returns a Saver of its global variables when it has a saver_def, else null.
+ *
+ * The Saver is Kiln's (TF's saver_def names string/SaveV2/RestoreV2 ops Kiln does not run): it saves and restores the
+ * same checkpoint keys (the variables' names), with the saver_def's max_to_keep.
+ */
+export async function importMetaGraph(
+  metaGraphOrPath: string | tensorflow.IMetaGraphDef | Uint8Array, opts: ImportMetaGraphOptions = {},
+): Promise<Saver | null> {
+  const source = typeof metaGraphOrPath === 'string' ? metaGraphOrPath : 'importMetaGraph';
+  const mgd = typeof metaGraphOrPath === 'string' ? await readMetaGraphDef(metaGraphOrPath)
+    : metaGraphOrPath instanceof Uint8Array ? tensorflow.MetaGraphDef.decode(metaGraphOrPath)
+      : tensorflow.MetaGraphDef.decode(tensorflow.MetaGraphDef.encode(metaGraphOrPath).finish());
+  const graph = opts.graph ?? getDefaultGraph();
+  try {
+    importMetaGraphInto(graph, mgd, opts);
+  } catch (e) {
+    if (e instanceof KilnError && typeof metaGraphOrPath === 'string') throw new (e.constructor as new (m: string) => KilnError)(`${source}: ${e.message}`);
+    throw e;
+  }
+  if (mgd.saver_def == null) return null;
+  const vars = graph.getCollection<Variable>(GraphKeys.GLOBAL_VARIABLES).filter((v) => v instanceof Variable);
+  const scoped = opts.importScope ? vars.filter((v) => v.op.name.startsWith(`${opts.importScope}/`)) : vars;
+  if (scoped.length === 0) return null;
+  // Checkpoint keys are the names the variables had when saved, without the import scope.
+  const strip = (n: string): string => (opts.importScope ? n.slice(opts.importScope.length + 1) : n);
+  const varList = Object.fromEntries(scoped.map((v) => [strip(v.op.name), v]));
+  // A scope no imported node uses ('save_1' after TF's or Kiln's 'save'), so the Saver's ops and its saverDef() agree.
+  return new Saver({ varList, maxToKeep: mgd.saver_def.max_to_keep ?? 5, name: `${freshScope(graph, 'save')}/` });
+}
+
+/** `base`, else `base_1`, ...: the first name no node of `graph` is in or under. */
+function freshScope(graph: Graph, base: string): string {
+  const used = new Set<string>();
+  for (const op of graph.getOperations()) {
+    const parts = op.name.split('/');
+    for (let i = 1; i <= parts.length; i++) used.add(parts.slice(0, i).join('/').toLowerCase());
+  }
+  let name = base;
+  for (let i = 1; used.has(name.toLowerCase()); i++) name = `${base}_${i}`;
+  return name;
+}
+
+/**
+ * Imports `mgd`'s graph into `graph` and restores its collections; the shared core of importMetaGraph and
+ * `tf.savedModel.load`.
+ */
+export function importMetaGraphInto(graph: Graph, mgd: tensorflow.IMetaGraphDef, opts: ImportMetaGraphOptions = {}): void {
+  const gd = tensorflow.GraphDef.create(mgd.graph_def ?? {});
+  if (opts.clearDevices) for (const n of gd.node) n.device = '';
+  const scope = opts.importScope ?? '';
+  importGraphDef(gd, { graph, name: scope === '' ? '' : `${scope}/` });
+  const full = (name: string): string => (scope === '' ? name : `${scope}/${name}`);
+
+  const variables = new Map<string, Variable>();
+  const asVariable = (def: tensorflow.VariableDef): Variable | null => {
+    const name = full(def.variable_name);
+    const known = variables.get(name);
+    if (known !== undefined) return known;
+    const v = rebuildVariable(graph, name, {
+      initializer: def.initializer_name ? full(def.initializer_name) : undefined,
+      snapshot: def.snapshot_name ? full(def.snapshot_name) : undefined,
+      initialValue: def.initial_value_name ? full(def.initial_value_name) : undefined,
+      trainable: def.trainable,
+    });
+    if (v !== null) variables.set(name, v);
+    return v;
+  };
+  // The variable collections first: other collections (global_step as a node) then resolve to the Variables.
+  const entries = Object.entries(mgd.collection_def ?? {}).sort(([a], [b]) => Number(!VARIABLE_COLLECTIONS.has(a)) - Number(!VARIABLE_COLLECTIONS.has(b)));
+  for (const [key, c] of entries) {
+    const col = c as tensorflow.CollectionDef;
+    if (col.kind === 'bytes_list' && VARIABLE_COLLECTIONS.has(key)) {
+      for (const bytes of col.bytes_list!.value ?? []) {
+        const v = asVariable(tensorflow.VariableDef.decode(bytes));
+        if (v === null) continue;
+        if (key === GraphKeys.TRAINABLE_VARIABLES) v.trainable = true;
+        graph.addToCollection(key, v);
+      }
+    } else if (col.kind === 'node_list') {
+      for (const n of col.node_list!.value ?? []) {
+        const name = full(n);
+        if (/:\d+$/.test(name)) graph.addToCollection(key, graph.getTensorByName(name));
+        else graph.addToCollection(key, graph.getOperationByName(name));
+      }
+    } else if (col.kind === 'int64_list') {
+      for (const x of col.int64_list!.value ?? []) graph.addToCollection(key, Number(x));
+    } else if (col.kind === 'float_list') {
+      for (const x of col.float_list!.value ?? []) graph.addToCollection(key, x);
+    } else if (col.kind === 'bytes_list') {
+      for (const x of col.bytes_list!.value ?? []) graph.addToCollection(key, x);
+    }
+    // any_list: TF's own protos Kiln has no use for; skipped.
+  }
+}
+
+/**
+ * Turns an imported VariableV2 node back into a Variable (the node's output 0 itself, with its initializer, initial
+ * value and `read` snapshot); every consumer of that output is pointed at the Variable. Null when the node is not a
+ * VariableV2 Kiln can run (a string variable, a resource variable).
+ */
+export function rebuildVariable(
+  graph: Graph, name: string,
+  parts: { initializer?: string; snapshot?: string; initialValue?: string; trainable?: boolean } = {},
+): Variable | null {
+  const opName = name.replace(/:\d+$/, '');
+  if (!graph.hasOperation(opName)) throw new NotFoundError(`variable '${name}' is not a node of the graph`);
+  const op = graph.getOperationByName(opName);
+  if (op.outputs[0] instanceof Variable) return op.outputs[0];
+  if (op.type !== 'VariableV2' || graph.opaqueReason(op) !== undefined) return null;
+  const old = op.outputs[0];
+  const v = Variable.wrap(op);
+  for (const o of graph.getOperations()) {
+    const ins = o.inputs as Tensor[];
+    for (let i = 0; i < ins.length; i++) if (ins[i] === old) ins[i] = v;
+  }
+  const consumers = graph.getOperations().filter((o) => o.inputs.includes(v));
+  const initializer = parts.initializer !== undefined && graph.hasOperation(parts.initializer)
+    ? graph.getOperationByName(parts.initializer)
+    : consumers.find((o) => o.type === 'Assign' && o.name === `${opName}/Assign`) ?? consumers.find((o) => o.type === 'Assign');
+  const snapshot = parts.snapshot !== undefined ? tensorOrNull(graph, parts.snapshot)
+    : consumers.find((o) => o.type === 'Identity' && o.name === `${opName}/read`)?.outputs[0];
+  const initialValue = (parts.initialValue !== undefined ? tensorOrNull(graph, parts.initialValue) : null) ?? initializer?.inputs[1];
+  // A variable without a read Identity (rare in TF1 graphs) is read directly.
+  v.finish(initializer as Operation, initialValue as Tensor, snapshot ?? v, parts.trainable ?? true);
+  return v;
+}
+
+function tensorOrNull(graph: Graph, name: string): Tensor | null {
+  try {
+    return graph.getTensorByName(/:\d+$/.test(name) ? name : `${name}:0`);
+  } catch {
+    return null;
+  }
+}
