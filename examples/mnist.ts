@@ -2,7 +2,8 @@
 // WebGPU executor, TF1-style: build the graph once, then feed batches to `sess.run([trainOp, loss], feeds)`.
 //
 //   node dist/examples/mnist.js [--model cnn|mlp] [--executor webgpu|cpu] [--epochs N] [--batch B] [--lr X] [--profile]
-//   node dist/examples/mnist.js --eval dist/mnist/cnn.weights.json      # reload what a run saved, print its accuracy
+//   node dist/examples/mnist.js --eval dist/mnist/cnn-750     # import the .meta, restore the checkpoint, evaluate
+//   node dist/bin/kiln.js run dist/mnist/cnn.frozen.pb --input images=... --input labels=... --output accuracy
 //
 // 8,000 digits train, 1,756 are held out (examples/mnist/data.ts says why those numbers). Everything is seeded (the
 // weights' initializers, each epoch's shuffle), so two runs print the same numbers: with the defaults (6 epochs, Adam,
@@ -10,9 +11,9 @@
 import cliProgress from 'cli-progress';
 import * as tf from '../index.js';
 import { parseArgs, USAGE, UsageError, type Options } from './mnist/args.js';
-import { readVariables, restoreOp, saveVariables } from './mnist/checkpoint.js';
+import { evaluateCheckpoint, saveTrained } from './mnist/files.js';
 import { batches, epochSeed, loadMnist, permutation, type DataSet } from './mnist/data.js';
-import { buildModel, MODEL_KINDS, type Model, type ModelKind } from './mnist/model.js';
+import { buildModel, type Model } from './mnist/model.js';
 import { profileRun } from './mnist/profile.js';
 
 const IMAGE_SHAPE = [28, 28, 1];
@@ -43,7 +44,7 @@ async function train(opts: Options, data: { train: DataSet; test: DataSet }): Pr
   const optimizer = opts.optimizer === 'adam'
     ? new tf.train.AdamOptimizer(opts.lr)
     : new tf.train.MomentumOptimizer(opts.lr, 0.9);
-  const trainOp = optimizer.minimize(model.loss);
+  const trainOp = optimizer.minimize(model.loss, { globalStep: tf.train.getOrCreateGlobalStep() });
 
   // 2. Run: initialise the variables, then one sess.run per batch.
   const sess = await openSession(opts.executor);
@@ -81,10 +82,7 @@ async function train(opts: Options, data: { train: DataSet; test: DataSet }): Pr
   console.log(`trained on ${seen} examples in ${seconds.toFixed(1)} s: ${(seen / seconds).toFixed(0)} examples/s`);
 
   const acc = await accuracy(sess, model, data.test);
-  await saveVariables(sess, model.variables, opts.save, {
-    model: opts.model, epochs: opts.epochs, batch: opts.batch, optimizer: opts.optimizer, lr: opts.lr, seed: opts.seed, testAccuracy: acc,
-  });
-  console.log(`saved: ${opts.save}\nto reload it and evaluate: node dist/examples/mnist.js --eval ${opts.save}`);
+  for (const line of await saveTrained(sess, model, opts.save, data.test)) console.log(line);
   if (opts.profile) {
     // After saving: profiling runs the training kernels again.
     const b = batches(data.train, opts.batch).next().value!;
@@ -94,18 +92,11 @@ async function train(opts: Options, data: { train: DataSet; test: DataSet }): Pr
   await sess.close();
 }
 
-/** `--eval FILE`: the same graph, the saved values assigned into it, the test accuracy. */
-async function evaluate(opts: Options, file: string, test: DataSet): Promise<void> {
-  const saved = readVariables(file);
-  const kind = saved.meta.model as ModelKind;
-  if (!MODEL_KINDS.includes(kind)) throw new Error(`${file}: unknown model '${String(kind)}'`);
-  const model = buildModel(kind, 0); // the seed does not matter: every weight is overwritten
-
-  const restore = restoreOp(model.variables);
+/** `--eval CHECKPOINT`: prints the accuracy of a saved checkpoint (examples/mnist/files.ts). */
+async function evaluate(opts: Options, checkpoint: string, test: DataSet): Promise<void> {
   const sess = await openSession(opts.executor);
-  await restore(sess, saved);
-  console.log(`loaded: ${file} (model ${kind}, trained ${saved.meta.epochs} epochs; it reported ${saved.meta.testAccuracy})`);
-  const acc = await accuracy(sess, model, test);
+  const acc = await evaluateCheckpoint(sess, checkpoint, test);
+  console.log(`restored: ${checkpoint}`);
   console.log(`test accuracy: ${acc.toFixed(4)}`);
   await sess.close();
 }

@@ -296,9 +296,9 @@ class Importer {
       try {
         op = addOp(type, inputs as Tensor[], attrs, { name, exactName: true, graph: this.graph, controlInputs });
       } catch (e) {
-        if (!fromOpaque || !(e instanceof KilnError)) {
-          throw e instanceof KilnError ? new (e.constructor as new (m: string) => KilnError)(`${what}: ${e.message}`) : e;
-        }
+        // A shape rule meeting inputs or attrs no builder would pass (a wrong input count, say) may throw anything.
+        if (!(e instanceof KilnError)) throw new InvalidArgumentError(`${what}: its inputs and attrs do not fit op ${type} (${(e as Error).message})`);
+        if (!fromOpaque) throw new (e.constructor as new (m: string) => KilnError)(`${what}: ${e.message}`);
         reason = `its shape rule failed on inputs from nodes Kiln cannot run: ${e.message}`;
       }
     }
@@ -354,10 +354,22 @@ interface DecodedAttr {
   foreign?: string;
 }
 
-/** Decodes per the declared attr type when there is one and it matches the oneof case; else by the oneof case. */
+/** The AttrValue cases a declared attr type is read from (an int is a valid float, as TF's own parser allows). */
+const ATTR_CASES: Record<AttrType, readonly string[]> = {
+  type: ['type'], shape: ['shape'], int: ['i'], float: ['f', 'i'], bool: ['b'], string: ['s'], tensor: ['tensor'],
+  'list(int)': ['list'], 'list(type)': ['list'], 'list(shape)': ['list'], 'list(float)': ['list'], 'list(string)': ['list'],
+};
+
+/**
+ * Decodes per the declared attr type when there is one (a value of another oneof case, or none, is an error: the op's
+ * shape rule and kernel would read it as the declared kind); else by the oneof case.
+ */
 function decodeAttr(p: tensorflow.IAttrValue, declared: AttrType | undefined, what: string): DecodedAttr {
   const m = p as tensorflow.AttrValue;
   const kind = m.value;
+  if (declared !== undefined && !ATTR_CASES[declared].includes(kind ?? '')) {
+    throw new InvalidArgumentError(`${what}: expected a ${declared} value, got ${kind === undefined ? 'an empty AttrValue' : `'${kind}'`}`);
+  }
   const typeVal = (n: number): DecodedAttr => {
     const d = dtypeFromEnum(n);
     return isDType(d) ? { value: d } : { value: d, keep: true, foreign: d };

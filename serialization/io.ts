@@ -47,8 +47,9 @@ export async function writeFileAtomic(file: string, bytes: Uint8Array | string):
 }
 
 /** TF1's `tf.io.write_graph`: the graph as a GraphDef file, binary or text. */
-export async function writeGraph(graph: Graph, file: string, opts: WriteGraphOptions = {}): Promise<void> {
-  const gd = graph.toGraphDef(opts);
+/** `tf.io.writeGraph(graphOrGraphDef, path, {asText?})`: as TF1's write_graph, a Graph or a GraphDef (a frozen one). */
+export async function writeGraph(graph: Graph | tensorflow.IGraphDef, file: string, opts: WriteGraphOptions = {}): Promise<void> {
+  const gd = graph instanceof Graph ? graph.toGraphDef(opts) : tensorflow.GraphDef.fromObject(graph);
   const asText = opts.asText ?? file.toLowerCase().endsWith('.pbtxt');
   if (asText) {
     const tf = await textFormat(file);

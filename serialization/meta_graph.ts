@@ -137,6 +137,16 @@ function collectionToProto(key: string, items: unknown[]): tensorflow.ICollectio
 // Reading
 
 /** Reads a MetaGraphDef file, binary or text (told apart by content). Errors name the file. */
+/** Runs a protobufjs decode; its errors (truncated or corrupt bytes) become an InvalidArgumentError saying `what`. */
+function decodeMessage<T>(decode: () => T, what: string): T {
+  try {
+    return decode();
+  } catch (e) {
+    if (e instanceof KilnError) throw e;
+    throw new InvalidArgumentError(`${what} (${(e as Error).message})`);
+  }
+}
+
 export async function readMetaGraphDef(file: string): Promise<tensorflow.MetaGraphDef> {
   let bytes: Uint8Array;
   try {
@@ -170,8 +180,8 @@ export async function importMetaGraph(
 ): Promise<Saver | null> {
   const source = typeof metaGraphOrPath === 'string' ? metaGraphOrPath : 'importMetaGraph';
   const mgd = typeof metaGraphOrPath === 'string' ? await readMetaGraphDef(metaGraphOrPath)
-    : metaGraphOrPath instanceof Uint8Array ? tensorflow.MetaGraphDef.decode(metaGraphOrPath)
-      : tensorflow.MetaGraphDef.decode(tensorflow.MetaGraphDef.encode(metaGraphOrPath).finish());
+    : decodeMessage(() => metaGraphOrPath instanceof Uint8Array ? tensorflow.MetaGraphDef.decode(metaGraphOrPath)
+      : tensorflow.MetaGraphDef.decode(tensorflow.MetaGraphDef.encode(metaGraphOrPath).finish()), 'importMetaGraph: not a MetaGraphDef');
   const graph = opts.graph ?? getDefaultGraph();
   try {
     importMetaGraphInto(graph, mgd, opts);
@@ -233,7 +243,7 @@ export function importMetaGraphInto(graph: Graph, mgd: tensorflow.IMetaGraphDef,
     const col = c as tensorflow.CollectionDef;
     if (col.kind === 'bytes_list' && VARIABLE_COLLECTIONS.has(key)) {
       for (const bytes of col.bytes_list!.value ?? []) {
-        const v = asVariable(tensorflow.VariableDef.decode(bytes));
+        const v = asVariable(decodeMessage(() => tensorflow.VariableDef.decode(bytes), `collection '${key}': an entry is not a VariableDef`));
         if (v === null) continue;
         if (key === GraphKeys.TRAINABLE_VARIABLES) v.trainable = true;
         graph.addToCollection(key, v);

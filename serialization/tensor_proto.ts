@@ -2,7 +2,7 @@
 // little-endian; int64 as 8 bytes, bool as 1 byte); it reads `tensor_content` or the typed `*_val` fields (a short list
 // is completed by repeating its last value, as TensorFlow does).
 import { DType, isDType, TF_DTYPE_ENUM } from '../graph/dtypes.js';
-import { InvalidArgumentError } from '../graph/errors.js';
+import { InvalidArgumentError, ResourceExhaustedError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { formatShape, Shape, sizeOf } from '../graph/shape.js';
 import { tensorflow } from '../proto/generated/tf.js';
@@ -50,6 +50,8 @@ export function shapeFromProto(p: tensorflow.ITensorShapeProto | null | undefine
 
 /** Largest tensor a TensorProto may expand to (a forged shape must fail cleanly, not exhaust memory). */
 const MAX_ELEMENTS = 2 ** 31 - 1;
+/** Largest tensor written as a short value list (`float_val: 0` with a shape) that an import expands: 1 GiB. */
+const MAX_EXPANDED_BYTES = 2 ** 30;
 
 const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
 
@@ -86,6 +88,10 @@ export function tensorFromProto(p: tensorflow.ITensorProto, what: string): NDArr
     throw new InvalidArgumentError(`${what}: tensor_content has ${content.length} bytes; a ${dtype} tensor of shape ${formatShape(dims)} needs ${n * BYTES[dtype]}`);
   }
   if (n > MAX_ELEMENTS) throw new InvalidArgumentError(`${what}: a tensor of shape ${formatShape(dims)} (${n} elements) is too large to hold`);
+  // Values repeated from a short *_val list cost memory the file does not hold: a forged shape must not allocate gigabytes.
+  if (!hasContent && n * BYTES[dtype] > MAX_EXPANDED_BYTES) {
+    throw new ResourceExhaustedError(`${what}: a ${dtype} tensor of shape ${formatShape(dims)} given as a value list would expand to ${n * BYTES[dtype]} bytes (the limit is ${MAX_EXPANDED_BYTES})`);
+  }
   const out = new NDArray(dtype, dims, allocFor(dtype, n));
   if (hasContent) {
     const view = new DataView(content.buffer, content.byteOffset, content.byteLength);

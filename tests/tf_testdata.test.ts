@@ -5,8 +5,9 @@ import * as path from 'node:path';
 import * as tf from '../index.js';
 import { readNpy } from '../serialization/npy.js';
 import { EXECUTORS, expectClose } from './helpers.js';
+import { TF_TESTDATA } from './testdata.js';
 
-const TESTDATA = path.resolve(process.cwd(), '../shared/testdata/tf');
+const TESTDATA = TF_TESTDATA;
 
 interface CaseJson {
   inputs: Record<string, { file: string; dtype: string }>;

@@ -10,17 +10,17 @@ export interface Options {
   /** The optimizer's learning rate. */
   lr: number;
   seed: number;
-  /** Where the trained variables are written. */
+  /** The prefix of what training writes: a V2 checkpoint `<save>-<step>` with its `.meta`, and `<save>.frozen.pb`. */
   save: string;
-  /** `--eval <file>`: no training; rebuild the graph, load the file's values, print the test accuracy. */
+  /** `--eval <checkpoint>`: no training; import the checkpoint's `.meta`, restore it, print the test accuracy. */
   evalFile: string | undefined;
   /** Time every kernel of a training step after training (`--profile`). */
   profile: boolean;
 }
 
 export const USAGE = `usage: node dist/examples/mnist.js [--model cnn|mlp] [--executor webgpu|cpu] [--epochs N] [--batch B]
-                                   [--optimizer adam|momentum] [--lr X] [--seed S] [--save FILE] [--profile]
-       node dist/examples/mnist.js --eval FILE [--executor webgpu|cpu]`;
+                                   [--optimizer adam|momentum] [--lr X] [--seed S] [--save PREFIX] [--profile]
+       node dist/examples/mnist.js --eval CHECKPOINT [--executor webgpu|cpu]`;
 
 /**
  * Defaults per model, measured on a 2-core machine with llvmpipe (WebGPU executor), seed 1:
@@ -76,7 +76,7 @@ export function parseArgs(argv: readonly string[]): Options {
     optimizer: oneOf('optimizer', ['adam', 'momentum'] as const, 'adam'),
     lr: number('lr', d.lr, false, 0),
     seed: number('seed', 1, true, 0),
-    save: raw.get('save') ?? `dist/mnist/${model}.weights.json`,
+    save: raw.get('save') ?? `dist/mnist/${model}`,
     evalFile: raw.get('eval'),
     profile: raw.has('profile'),
   };

@@ -19,6 +19,8 @@ export interface Model {
   loss: tf.Tensor;
   /** How many of the batch's predictions (argMax of the logits) are right: a float32 scalar. */
   correct: tf.Tensor;
+  /** correct / batch size, named `accuracy`: what the frozen graph and `--eval` fetch by name. */
+  accuracy: tf.Tensor;
   /** The weights: what training changes, what is saved and what `--eval` restores. */
   variables: tf.Variable[];
 }
@@ -53,5 +55,6 @@ export function buildModel(kind: ModelKind, seed: number): Model {
   const loss = tf.losses.sparseSoftmaxCrossEntropy(labels, logits);
   const hits = tf.equal(tf.argMax(logits, 1), labels);
   const correct = tf.reduceSum(tf.cast(hits, 'float32'), undefined, false, { name: 'correct' });
-  return { kind, images, labels, logits, loss, correct, variables: tf.trainableVariables() };
+  const accuracy = tf.div(correct, tf.cast(tf.size(labels), 'float32'), { name: 'accuracy' });
+  return { kind, images, labels, logits, loss, correct, accuracy, variables: tf.trainableVariables() };
 }

@@ -1,0 +1,20 @@
+// Where the files TensorFlow wrote live (see ../shared/testdata/tf/README.md): the project's shared folder beside the
+// checkout, or KILN_TESTDATA. A missing folder fails the tests that need it, loudly: they are never skipped.
+import fs from 'node:fs';
+import path from 'node:path';
+
+function findTestdata(): string {
+  const candidates = [
+    process.env.KILN_TESTDATA,
+    path.resolve(process.cwd(), '../shared/testdata/tf'),
+    path.resolve(process.cwd(), 'shared/testdata/tf'),
+  ].filter((p): p is string => p !== undefined && p !== '');
+  const found = candidates.find((p) => fs.existsSync(path.join(p, 'README.md')));
+  if (found === undefined) {
+    throw new Error(`TensorFlow test files not found (looked in ${candidates.join(', ')}); set KILN_TESTDATA to the testdata/tf folder`);
+  }
+  return found;
+}
+
+/** The testdata/tf folder. */
+export const TF_TESTDATA = findTestdata();
