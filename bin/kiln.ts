@@ -38,7 +38,7 @@ FILE: a GraphDef, binary (.pb) or text (.pbtxt), told apart by content, or a Met
 whose signatures are listed before its graph.
 Prints: op types Kiln lacks, inputs (Placeholders with dtype and shape), likely outputs (nodes no other node consumes,
 save/restore/init ops left out), parameter count (elements of float Const/Variable tensors), op histogram.`,
-  run: `Usage: kiln run FILE|DIR --input NAME=IN.npy [--input ...] [--output NAME ...] [--save OUT] [--executor cpu|webgpu|auto]
+  run: `Usage: kiln run FILE|DIR --input NAME=IN.npy [--input ...] [--output NAME ...] [--save OUT] [--executor cpu|webgpu|auto] [--float64 error|float32]
 
   --input NAME=FILE.npy   feed a placeholder ('x' or 'x:0') from a NumPy file; repeat for several inputs
   --output NAME           a tensor to fetch ('y' means 'y:0'); repeat or comma-separate; default: the likely outputs
@@ -47,6 +47,7 @@ save/restore/init ops left out), parameter count (elements of float Const/Variab
                             several: OUT is a comma-separated list of files, one per output in order,
                             or a directory (created if needed) holding NAME_K.npy per output ('/' in NAME -> '__')
   --executor E            cpu, webgpu or auto (default: $KILN_EXECUTOR, else auto)
+  --float64 M             error (default) or float32: run a float64 graph in float32 on webgpu (WGSL has no f64)
 FILE: a GraphDef (.pb/.pbtxt). DIR: a SavedModel (tags 'serve'), its variables restored; NAMEs may be the keys of its
 serving_default signature, and the outputs default to that signature's.
 Prints each output's name, dtype, shape and first values.`,
@@ -278,8 +279,13 @@ async function run(args: string[]): Promise<void> {
     output: { type: 'string', multiple: true },
     save: { type: 'string' },
     executor: { type: 'string' },
+    float64: { type: 'string' },
   });
   if (positionals.length !== 1) throw new UsageError('run takes one model FILE or SavedModel DIR', 'run');
+  const float64 = values.float64;
+  if (float64 !== undefined && float64 !== 'error' && float64 !== 'float32') {
+    throw new UsageError(`--float64 must be error or float32, not '${float64}'`, 'run');
+  }
   const executor = values.executor;
   if (executor !== undefined && !['cpu', 'webgpu', 'auto'].includes(executor)) {
     throw new UsageError(`--executor must be cpu, webgpu or auto, not '${executor}'`, 'run');
@@ -316,7 +322,7 @@ async function run(args: string[]): Promise<void> {
   }
   const fed = new Set(Object.keys(feeds).map(nodeOfInput));
   const unfed = placeholders(m.graphDef).filter((p) => !fed.has(p.name) && m.graphDef.node!.find((n) => n.name === p.name)!.op === 'Placeholder');
-  const session = loaded?.session ?? await tf.Session.create({ graph: g, executor: executor as tf.ExecutorName | undefined });
+  const session = loaded?.session ?? await tf.Session.create({ graph: g, executor: executor as tf.ExecutorName | undefined, float64 });
   let results: tf.NDArray[];
   try {
     results = await session.run(outputs.map(tensorName), feeds) as tf.NDArray[];

@@ -4,7 +4,8 @@
 //
 // Representation on the GPU (WGSL has no bool storage, no i64 and no f64; every element is 4 bytes):
 //   float32 -> f32;  int32 -> i32;  bool -> u32 (0 or 1);  int64 -> i32, narrowed with a range check where it enters
-//   the GPU (feeds, constants) and widened again when read back. float64 does not run on the GPU executor.
+//   the GPU (feeds, constants) and widened again when read back. float64 does not run on the GPU executor, unless
+//   the session was created with `float64: 'float32'`: then it is stored and computed as f32 and widened on read-back.
 import type { DType } from '../graph/dtypes.js';
 import { InternalError } from '../graph/errors.js';
 import type { NDArray } from '../graph/ndarray.js';
@@ -102,7 +103,8 @@ export function wgslType(dtype: DType): WType {
     case 'float32': return 'f32';
     case 'int32': case 'int64': return 'i32';
     case 'bool': return 'u32';
-    case 'float64': throw new Error('float64 has no WGSL type');
+    // Reached only when the session chose `float64: 'float32'` (the compiler refuses float64 otherwise).
+    case 'float64': return 'f32';
   }
 }
 
@@ -120,7 +122,7 @@ export const WGSL_NONFINITE = 'var<private> kiln_nonfinite_: array<u32, 3> = arr
 /** A WGSL literal of `dtype` for a JS number (non-finite f32 values through WGSL_NONFINITE). */
 export function literal(v: number, dtype: DType): string {
   switch (dtype) {
-    case 'float32': {
+    case 'float32': case 'float64': { // float64 only under `float64: 'float32'`, as f32
       if (Number.isNaN(v)) return 'bitcast<f32>(kiln_nonfinite_[0])';
       if (v === Infinity) return 'bitcast<f32>(kiln_nonfinite_[1])';
       if (v === -Infinity) return 'bitcast<f32>(kiln_nonfinite_[2])';
@@ -132,7 +134,6 @@ export function literal(v: number, dtype: DType): string {
       // -2^31 has no i32 literal: WGSL parses the digits before the sign.
       return v === -2147483648 ? 'i32(-2147483647 - 1)' : `${v | 0}i`;
     case 'bool': return v !== 0 ? '1u' : '0u';
-    case 'float64': throw new Error('float64 has no WGSL literal');
   }
 }
 

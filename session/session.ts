@@ -16,6 +16,12 @@ export interface SessionOptions {
   graph?: Graph;
   /** 'auto' (default; overridden by the KILN_EXECUTOR environment variable), 'webgpu' or 'cpu'. */
   executor?: ExecutorName;
+  /**
+   * float64 on the WebGPU executor (WGSL has no f64): 'error' (default) refuses a plan that needs it, naming the node;
+   * 'float32' runs it in float32 (values rounded on upload, results widened back to float64). The CPU executor always
+   * computes float64 exactly.
+   */
+  float64?: 'error' | 'float32';
 }
 
 export interface SessionStats extends GpuStats {
@@ -50,10 +56,13 @@ export class Session {
     if (requested !== 'auto' && requested !== 'cpu' && requested !== 'webgpu') {
       throw new InvalidArgumentError(`Unknown executor '${String(requested)}': expected 'auto', 'webgpu' or 'cpu'`);
     }
+    if (opts.float64 !== undefined && opts.float64 !== 'error' && opts.float64 !== 'float32') {
+      throw new InvalidArgumentError(`Unknown float64 option '${String(opts.float64)}': expected 'error' or 'float32'`);
+    }
     if (requested === 'cpu') return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
     let gpu: WebGpuExecutor;
     try {
-      gpu = await WebGpuExecutor.create();
+      gpu = await WebGpuExecutor.create({ float64: opts.float64 });
     } catch (e) {
       if (requested === 'webgpu') throw e;
       process.stderr.write(`kiln: cpu executor (${(e as Error).message})\n`);

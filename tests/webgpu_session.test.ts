@@ -96,6 +96,34 @@ test('float64 does not run on the GPU: UnimplementedError naming the node', asyn
   expect(Array.from((await sess.run(c)).data)).toEqual([2, 4]);
 });
 
+test("float64: 'float32' runs float64 graphs in float32 on the GPU, results widened back (vs the CPU in float64)", async () => {
+  const g2 = new tf.Graph();
+  const { x, w, y } = g2.asDefault(() => {
+    const x = tf.placeholder('float64', [3, 4], 'x');
+    const w = tf.placeholder('float64', [4, 5], 'w');
+    const h = tf.nn.relu(tf.add(tf.matmul(x, w), tf.constant(0.25, { dtype: 'float64' })));
+    return { x, w, y: [tf.nn.softmax(h), tf.reduceSum(tf.exp(tf.mul(h, 0.5)), 1), tf.cast(tf.argMax(h, 1), 'float64')] };
+  });
+  const feeds = new Map<tf.Tensor, tf.FeedValue>([
+    [x, tf.ndarray(Float64Array.from({ length: 12 }, (_, i) => Math.sin(i) * 2), [3, 4])],
+    [w, tf.ndarray(Float64Array.from({ length: 20 }, (_, i) => Math.cos(i * 1.3)), [4, 5])],
+  ]);
+  const cpu = await tf.Session.create({ graph: g2, executor: 'cpu' });
+  const gpu = await tf.Session.create({ graph: g2, executor: 'webgpu', float64: 'float32' });
+  try {
+    const ref = (await cpu.run(y, feeds)) as tf.NDArray[];
+    const got = (await gpu.run(y, feeds)) as tf.NDArray[];
+    got.forEach((a, k) => {
+      expect(a.dtype).toBe('float64');
+      expect(a.shape).toEqual(ref[k].shape);
+      a.data.forEach((v, i) => expect(Math.abs((v as number) - (ref[k].data[i] as number))).toBeLessThan(1e-5 * Math.max(1, Math.abs(ref[k].data[i] as number))));
+    });
+  } finally {
+    await Promise.all([cpu.close(), gpu.close()]);
+  }
+  await expect(tf.Session.create({ graph: g2, executor: 'webgpu', float64: 'f16' as 'float32' })).rejects.toThrow(/float64.*'error' or 'float32'/);
+});
+
 test('int64 feeds are narrowed to int32 with a range check naming the feed', async () => {
   const y = build(() => tf.add(tf.placeholder('int64', [2], 'big'), tf.constant(1, { dtype: 'int64' })));
   const r = await sess.run(y, { big: tf.ndarray([2147483646, -5], [2], 'int64') });

@@ -48,7 +48,11 @@ interface Info { dtype: DType; shape: number[] }
 /** Ops that write their ref inputs without reading them first; the others (AssignAdd, Apply*) read them. */
 const WRITES_WITHOUT_READING = new Set(['Assign']);
 
-export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opState: Map<string, unknown>): Lowered {
+export function lowerPlan(
+  plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opState: Map<string, unknown>, opts: { float64AsFloat32?: boolean } = {},
+): Lowered {
+  // float64 tensors run as f32 only when the session asked for it (WGSL has no f64; see ops/gpu.ts wgslType).
+  const f64 = opts.float64AsFloat32 === true;
   const info = new Map<Tensor, Info>();
   const host = new Map<Tensor, NDArray>();
   const bufOf = new Map<Tensor, Buf>();
@@ -180,7 +184,7 @@ export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opSta
     const ew = def.elementwise;
     const isInt = (d: DType): boolean => d === 'int32' || d === 'int64';
     if (ew !== undefined && op.outputs.length === 1 && !feeds.has(op.outputs[0]) && !(ew.intDivides === true && isInt(op.inputs[0].dtype))
-      && [...op.inputs, ...op.outputs].every((t) => t.dtype !== 'float64')) {
+      && (f64 || [...op.inputs, ...op.outputs].every((t) => t.dtype !== 'float64'))) {
       const shape = outInfos[0].shape;
       const chainInputs = (absorbing: boolean): ChainInput[] => op.inputs.map((t, i) => {
         const p = pending.get(t);
@@ -218,8 +222,8 @@ export function lowerPlan(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, opSta
     }
 
     for (const t of [...op.inputs, ...op.outputs]) {
-      if (t.dtype === 'float64') {
-        throw new UnimplementedError(`'${op.name}' (${op.type}) works on float64 tensor '${t.name}': the webgpu executor has no float64 (WGSL has no f64); use executor: 'cpu', or cast to float32`);
+      if (t.dtype === 'float64' && !f64) {
+        throw new UnimplementedError(`'${op.name}' (${op.type}) works on float64 tensor '${t.name}': the webgpu executor has no float64 (WGSL has no f64); use executor: 'cpu', or Session.create({float64: 'float32'}) to run it in float32`);
       }
     }
     if (def.gpu === undefined) throw new UnimplementedError(`'${op.name}': op type ${op.type} has no GPU kernel yet; use executor: 'cpu'`);

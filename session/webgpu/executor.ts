@@ -53,11 +53,12 @@ export class WebGpuExecutor implements Executor {
   /** Validation errors Dawn raised outside an error scope since the last run ended. */
   private readonly gpuErrors: GPUError[] = [];
 
-  private constructor(readonly device: GPUDevice, readonly adapter: string) {
+  private constructor(readonly device: GPUDevice, readonly adapter: string, private readonly float64AsFloat32: boolean) {
     device.onuncapturederror = (e: GPUUncapturedErrorEvent) => { this.gpuErrors.push(e.error); };
   }
 
-  static async create(): Promise<WebGpuExecutor> {
+  /** `float64: 'float32'` runs float64 graphs in float32 (WGSL has no f64); the default refuses them by name. */
+  static async create(opts: { float64?: 'error' | 'float32' } = {}): Promise<WebGpuExecutor> {
     const { device, adapter, tried } = await acquireDevice();
     // One line per process and adapter: a test suite opens hundreds of sessions.
     if (!announced.has(adapter)) {
@@ -65,7 +66,7 @@ export class WebGpuExecutor implements Executor {
       const why = tried.length > 0 ? ` (${tried.join('; ')})` : '';
       process.stderr.write(`kiln: webgpu executor on ${adapter}${why}\n`);
     }
-    return new WebGpuExecutor(device, adapter);
+    return new WebGpuExecutor(device, adapter, opts.float64 === 'float32');
   }
 
   async run(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>): Promise<NDArray[]> {
@@ -78,7 +79,7 @@ export class WebGpuExecutor implements Executor {
   }
 
   private async compile(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>): Promise<Compiled> {
-    const lowered = lowerPlan(plan, feeds, this.opState);
+    const lowered = lowerPlan(plan, feeds, this.opState, { float64AsFloat32: this.float64AsFloat32 });
     const device = this.device;
     const owned: GPUBuffer[] = [];
     const make = (bytes: number, usage: number, what: string): GPUBuffer => {
@@ -129,7 +130,7 @@ export class WebGpuExecutor implements Executor {
           let g = constCache.get(b.value);
           if (g === undefined) {
             g = make(b.bytes, STORAGE(), `Constant '${b.name}' ${formatShape(b.value.shape)}`);
-            const data = toGpuData(b.value, `constant '${b.name}'`);
+            const data = toGpuData(b.value, `constant '${b.name}'`, this.float64AsFloat32);
             device.queue.writeBuffer(g, 0, data.buffer, data.byteOffset, data.byteLength);
             this.counters.bytesUploaded += data.byteLength;
             constCache.set(b.value, g);
@@ -231,7 +232,7 @@ export class WebGpuExecutor implements Executor {
     const device = this.device;
     const queue = device.queue;
     for (const f of c.feedBuffers) {
-      const data = toGpuData(feeds.get(f.tensor)!, `feed '${f.tensor.name}'`);
+      const data = toGpuData(feeds.get(f.tensor)!, `feed '${f.tensor.name}'`, this.float64AsFloat32);
       queue.writeBuffer(f.buffer, 0, data.buffer, data.byteOffset, data.byteLength);
       this.counters.bytesUploaded += data.byteLength;
     }
@@ -339,8 +340,11 @@ function describeTemp(l: Lowered, t: Buf): string {
 
 function copyOf(v: NDArray): NDArray { return new NDArray(v.dtype, v.shape, v.data.slice()); }
 
-/** A host value in its GPU representation (ops/gpu.ts): int64 narrowed to i32 with a range check, bool as u32. */
-export function toGpuData(v: NDArray, what: string): Float32Array | Int32Array | Uint32Array {
+/**
+ * A host value in its GPU representation (ops/gpu.ts): int64 narrowed to i32 with a range check, bool as u32, float64
+ * rounded to f32 when the session chose `float64: 'float32'`.
+ */
+export function toGpuData(v: NDArray, what: string, float64AsFloat32 = false): Float32Array | Int32Array | Uint32Array {
   switch (v.dtype) {
     case 'float32': return v.data as Float32Array;
     case 'int32': return v.data as Int32Array;
@@ -357,7 +361,8 @@ export function toGpuData(v: NDArray, what: string): Float32Array | Int32Array |
       return out;
     }
     case 'float64':
-      throw new UnimplementedError(`float64 ${what} cannot go to the GPU (WGSL has no f64); use executor: 'cpu' or cast to float32`);
+      if (float64AsFloat32) return Float32Array.from(v.data);
+      throw new UnimplementedError(`float64 ${what} cannot go to the GPU (WGSL has no f64); use executor: 'cpu', or float64: 'float32' to run it in float32`);
   }
 }
 
@@ -368,6 +373,6 @@ function fromGpuData(mapped: ArrayBuffer, offset: number, dtype: DType, shape: n
     case 'int32': return new NDArray(dtype, shape, new Int32Array(mapped, offset, n).slice());
     case 'int64': return new NDArray(dtype, shape, Float64Array.from(new Int32Array(mapped, offset, n)));
     case 'bool': return new NDArray(dtype, shape, Uint8Array.from(new Uint32Array(mapped, offset, n)));
-    case 'float64': throw new InternalError('float64 on the GPU');
+    case 'float64': return new NDArray(dtype, shape, Float64Array.from(new Float32Array(mapped, offset, n))); // computed in f32
   }
 }
