@@ -11,6 +11,7 @@ import { tensorflow } from '../proto/generated/tf.js';
 import { Saver } from '../train/saver.js';
 import type { SaverDefInfo } from '../train/saver.js';
 import { importGraphDef } from './graphdef.js';
+import { dtypeToEnum } from './tensor_proto.js';
 import { looksLikeText, writeFileAtomic } from './io.js';
 
 /** The TensorFlow version Kiln's files claim: the 1.x release whose formats and op set Kiln follows. */
@@ -77,16 +78,82 @@ export function buildMetaGraphDef(opts: ExportMetaGraphOptions = {}): tensorflow
     const c = collectionToProto(key, graph.getCollection(key));
     if (c !== null) collectionDef[key] = c;
   }
+  const graphDef = graph.toGraphDef();
+  let tfSaverDef = saverDef;
+  if (saverDef !== null && opts.saverDef === undefined) {
+    // The saver_def TensorFlow follows must name a string filename tensor, SaveV2 and RestoreV2: Kiln has no string
+    // tensors, so its own Saver works through placeholders. The file gets TF's saver subgraph (nodes Kiln imports as
+    // opaque and never runs), so TF's import_meta_graph(...).restore(sess, prefix) works on what Kiln wrote.
+    const vars = opts.saver !== undefined ? [...opts.saver.variables.entries()] : graph.getCollection<Variable>(GraphKeys.GLOBAL_VARIABLES).map((v) => [v.op.name, v] as [string, Tensor]);
+    const scope = freshScopeIn(graphDef, 'save_tf');
+    graphDef.node.push(...tfSaverNodes(scope, vars).map((n) => tensorflow.NodeDef.fromObject(n)));
+    tfSaverDef = { ...saverDef, filename_tensor_name: `${scope}/Const:0`, save_tensor_name: `${scope}/control_dependency:0`, restore_op_name: `${scope}/restore_all` };
+  }
   return tensorflow.MetaGraphDef.create({
     meta_info_def: {
       tags: [...(opts.tags ?? [])],
       tensorflow_version: TENSORFLOW_VERSION,
       tensorflow_git_version: TENSORFLOW_GIT_VERSION,
     },
-    graph_def: graph.toGraphDef(),
-    saver_def: saverDef === null ? undefined : tensorflow.SaverDef.fromObject(saverDef),
+    graph_def: graphDef,
+    saver_def: tfSaverDef === null ? undefined : tensorflow.SaverDef.fromObject(tfSaverDef),
     collection_def: collectionDef,
   });
+}
+
+/** `base`, or `base_1`, `base_2`...: a name scope no node of the GraphDef uses. */
+function freshScopeIn(gd: tensorflow.IGraphDef, base: string): string {
+  const names = (gd.node ?? []).map((n) => n.name ?? '');
+  const used = (s: string): boolean => names.some((n) => n === s || n.startsWith(`${s}/`));
+  let scope = base;
+  for (let i = 1; used(scope); i++) scope = `${base}_${i}`;
+  return scope;
+}
+
+/**
+ * TF1's tf.train.Saver subgraph (V2 format), as TensorFlow builds it: the filename (a string PlaceholderWithDefault,
+ * `Const:0` in the saver_def), SaveV2 of every variable under its checkpoint key with `control_dependency` after it,
+ * and RestoreV2 feeding one Assign per variable, grouped in `restore_all`.
+ */
+function tfSaverNodes(scope: string, vars: ReadonlyArray<[string, Tensor]>): tensorflow.INodeDef[] {
+  const sorted = [...vars].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const enc = new TextEncoder();
+  const strings = (values: string[], scalar = false): tensorflow.IAttrValue => ({
+    tensor: { dtype: tensorflow.DataType.DT_STRING, tensor_shape: scalar ? {} : { dim: [{ size: values.length }] }, string_val: values.map((v) => enc.encode(v)) },
+  });
+  const type = (t: tensorflow.DataType): tensorflow.IAttrValue => ({ type: t });
+  const dtypes = sorted.map(([, v]) => dtypeToEnum(v.dtype));
+  const S = tensorflow.DataType.DT_STRING;
+  const nodes: tensorflow.INodeDef[] = [
+    { name: `${scope}/filename/input`, op: 'Const', attr: { dtype: type(S), value: strings(['model'], true) } },
+    { name: `${scope}/filename`, op: 'PlaceholderWithDefault', input: [`${scope}/filename/input`], attr: { dtype: type(S), shape: { shape: {} } } },
+    { name: `${scope}/Const`, op: 'PlaceholderWithDefault', input: [`${scope}/filename`], attr: { dtype: type(S), shape: { shape: {} } } },
+    { name: `${scope}/SaveV2/tensor_names`, op: 'Const', attr: { dtype: type(S), value: strings(sorted.map(([k]) => k)) } },
+    { name: `${scope}/SaveV2/shape_and_slices`, op: 'Const', attr: { dtype: type(S), value: strings(sorted.map(() => '')) } },
+    {
+      name: `${scope}/SaveV2`, op: 'SaveV2',
+      input: [`${scope}/Const`, `${scope}/SaveV2/tensor_names`, `${scope}/SaveV2/shape_and_slices`, ...sorted.map(([, v]) => v.op.name)],
+      attr: { dtypes: { list: { type: dtypes } } },
+    },
+    { name: `${scope}/control_dependency`, op: 'Identity', input: [`${scope}/Const`, `^${scope}/SaveV2`], attr: { T: type(S) } },
+    { name: `${scope}/RestoreV2/tensor_names`, op: 'Const', attr: { dtype: type(S), value: strings(sorted.map(([k]) => k)) } },
+    { name: `${scope}/RestoreV2/shape_and_slices`, op: 'Const', attr: { dtype: type(S), value: strings(sorted.map(() => '')) } },
+    {
+      name: `${scope}/RestoreV2`, op: 'RestoreV2',
+      input: [`${scope}/Const`, `${scope}/RestoreV2/tensor_names`, `${scope}/RestoreV2/shape_and_slices`],
+      attr: { dtypes: { list: { type: dtypes } } },
+    },
+  ];
+  const assigns = sorted.map(([, v], i) => {
+    const name = `${scope}/Assign${i === 0 ? '' : `_${i}`}`;
+    nodes.push({
+      name, op: 'Assign', input: [v.op.name, `${scope}/RestoreV2${i === 0 ? '' : `:${i}`}`],
+      attr: { T: type(dtypeToEnum(v.dtype)), use_locking: { b: true }, validate_shape: { b: true } },
+    });
+    return `^${name}`;
+  });
+  nodes.push({ name: `${scope}/restore_all`, op: 'NoOp', input: assigns });
+  return nodes;
 }
 
 /**

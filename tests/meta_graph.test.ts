@@ -73,10 +73,20 @@ describe('exportMetaGraph', () => {
     const mgd = await tf.train.exportMetaGraph(file, { graph: g, saver });
     const back = tensorflow.MetaGraphDef.decode(fs.readFileSync(file));
     expect(back.meta_info_def!.tensorflow_version).toMatch(/^1\.\d+\.\d+$/);
-    expect(back.saver_def!.restore_op_name).toBe('save/restore_all');
-    expect(back.saver_def!.max_to_keep).toBe(3);
-    expect(back.saver_def!.version).toBe(2);
-    expect(back.graph_def!.node!.length).toBe(g.getOperations().length);
+    // The saver_def names TF's own saver subgraph (string filename, SaveV2, RestoreV2 -> Assigns), which TensorFlow's
+    // import_meta_graph(...).restore runs; Kiln imports those nodes as opaque and restores with its own Saver.
+    expect(back.saver_def).toMatchObject({ filename_tensor_name: 'save_tf/Const:0', save_tensor_name: 'save_tf/control_dependency:0', restore_op_name: 'save_tf/restore_all', max_to_keep: 3, version: 2 });
+    const nodes = new Map(back.graph_def!.node!.map((n) => [n.name!, n]));
+    const restore = nodes.get('save_tf/RestoreV2')!;
+    expect(restore.op).toBe('RestoreV2');
+    expect(restore.input).toEqual(['save_tf/Const', 'save_tf/RestoreV2/tensor_names', 'save_tf/RestoreV2/shape_and_slices']);
+    const keys = nodes.get('save_tf/RestoreV2/tensor_names')!.attr!.value.tensor!.string_val!.map((b) => new TextDecoder().decode(b));
+    expect(keys).toEqual([...saver.variables.keys()].sort());
+    expect(restore.attr!.dtypes.list!.type!.length).toBe(keys.length);
+    keys.forEach((k, i) => expect(nodes.get(`save_tf/Assign${i === 0 ? '' : `_${i}`}`)!.input).toEqual([k, `save_tf/RestoreV2${i === 0 ? '' : `:${i}`}`]));
+    expect(nodes.get('save_tf/restore_all')!.input!.length).toBe(keys.length);
+    expect(nodes.get('save_tf/SaveV2')!.input!.slice(3)).toEqual(keys);
+    expect(back.graph_def!.node!.length).toBe(g.getOperations().length + 11 + keys.length);
     const vars = back.collection_def!.variables.bytes_list!.value!.map((bytes) => tensorflow.VariableDef.decode(bytes));
     expect(vars.map((v) => v.variable_name)).toEqual(['w:0', 'b:0', 'global_step:0', ...vars.slice(3).map((v) => v.variable_name)]);
     expect(vars[0]).toMatchObject({ initializer_name: 'w/Assign', snapshot_name: 'w/read:0', trainable: true });
@@ -89,7 +99,7 @@ describe('exportMetaGraph', () => {
     // Without a Saver given, the graph's Saver is found by its restore op; text format when asked.
     const txt = path.join(tmp, 'm.meta.pbtxt');
     const mgd2 = await tf.train.exportMetaGraph(txt, { graph: g });
-    expect(mgd2.saver_def!.restore_op_name).toBe('save/restore_all');
+    expect(mgd2.saver_def!.restore_op_name).toBe('save_tf/restore_all');
     expect(fs.readFileSync(txt, 'utf8')).toContain('tensorflow_version: "1.15.0"');
     // A graph without a Saver has no saver_def, and importMetaGraph then returns null.
     const g2 = new tf.Graph();
