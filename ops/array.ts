@@ -23,12 +23,12 @@ import { affineCopy, fillKernel, fillValue, gatherKernel, joinKernel, oneHotKern
 const INDEX_DTYPES: readonly DType[] = ['int32', 'int64'];
 
 /** An InvalidArgumentError from a kernel, naming the node as the shape rules' errors do. */
-function kernelError(type: string, node: string, message: string): InvalidArgumentError {
+export function kernelError(type: string, node: string, message: string): InvalidArgumentError {
   return new InvalidArgumentError(`${type} node '${node}': ${message}`);
 }
 
 /** Fails unless input i is int32/int64 and, when its rank is known, has rank `rank` (when given). */
-function checkIndexInput(c: ShapeContext, i: number, what: string, rank?: number): void {
+export function checkIndexInput(c: ShapeContext, i: number, what: string, rank?: number): void {
   const t = c.inputs[i];
   if (!INDEX_DTYPES.includes(t.dtype)) c.fail(`${what} '${t.name}' must be int32 or int64, got ${t.dtype}`);
   if (rank !== undefined && t.shape !== null && t.shape.length !== rank) {
@@ -850,36 +850,47 @@ function sliceGrad(op: Operation, [dy]: ReadonlyArray<Tensor | null>): Array<Ten
 
 // ---- Pad --------------------------------------------------------------------------------------------------------------
 
+/** Shared shape rule: paddings [rank, 2]; each dim grows (sign 1) or shrinks (sign -1) by its paddings when known. */
+export function padShape(c: ShapeContext, sign: 1 | -1, check?: (d: number, before: number, after: number, dim: number) => void): OutputSpec[] {
+  const [x, p] = c.inputs;
+  checkIndexInput(c, 1, 'paddings', 2);
+  if (p.shape !== null && p.shape[1] !== null && p.shape[1] !== 2) c.fail(`paddings must be a matrix with 2 columns, got shape ${formatShape(p.shape)}`);
+  const rows = p.shape?.[0] ?? null;
+  if (x.rank !== null && rows !== null && rows !== x.rank) {
+    c.fail(`The first dimension of paddings must be the rank of inputs: paddings ${formatShape(p.shape)}, input ${formatShape(x.shape)}`);
+  }
+  const rank = x.rank ?? rows;
+  if (rank === null) return out1(x.dtype, null);
+  const pv = c.constValue(1);
+  if (pv === null) return out1(x.dtype, new Array<Dim>(rank).fill(null));
+  const pads = intList(pv);
+  if (pads.some((v) => v < 0)) c.fail(`Paddings must be non-negative, got [${pads.join(',')}]`);
+  return out1(x.dtype, Array.from({ length: rank }, (_, i) => {
+    const d = x.shape?.[i] ?? null;
+    if (d === null) return null;
+    check?.(i, pads[2 * i], pads[2 * i + 1], d);
+    return d + sign * (pads[2 * i] + pads[2 * i + 1]);
+  }));
+}
+
+/** Concrete paddings: [rank, 2], non-negative. */
+export function concretePads(type: string, node: string, x: NDArray, p: NDArray): number[] {
+  if (p.rank !== 2 || p.shape[0] !== x.rank || p.shape[1] !== 2) {
+    throw kernelError(type, node, `paddings must be a matrix of shape [${x.rank}, 2] (the input's rank, 2), got ${formatShape(p.shape)} for input ${formatShape(x.shape)}`);
+  }
+  const pads = intList(p);
+  if (pads.some((v) => v < 0)) throw kernelError(type, node, `Paddings must be non-negative, got [${pads.join(',')}]`);
+  return pads;
+}
+
+
 defineOp({
   type: 'Pad',
   inputs: ['input', 'paddings'],
   attrs: { T: { type: 'type' }, Tpaddings: { type: 'type', default: 'int32' } },
-  shape: (c) => {
-    const [x, p] = c.inputs;
-    checkIndexInput(c, 1, 'paddings', 2);
-    if (p.shape !== null && p.shape[1] !== null && p.shape[1] !== 2) c.fail(`paddings must be a matrix with 2 columns, got shape ${formatShape(p.shape)}`);
-    const rows = p.shape?.[0] ?? null;
-    if (x.rank !== null && rows !== null && rows !== x.rank) {
-      c.fail(`The first dimension of paddings must be the rank of inputs: paddings ${formatShape(p.shape)}, input ${formatShape(x.shape)}`);
-    }
-    const rank = x.rank ?? rows;
-    if (rank === null) return out1(x.dtype, null);
-    const pv = c.constValue(1);
-    if (pv === null) return out1(x.dtype, new Array<Dim>(rank).fill(null));
-    const pads = intList(pv);
-    if (pads.some((v) => v < 0)) c.fail(`Paddings must be non-negative, got ${formatDims(pads)}`);
-    return out1(x.dtype, Array.from({ length: rank }, (_, i) => {
-      const d = x.shape?.[i] ?? null;
-      return d === null ? null : d + pads[2 * i] + pads[2 * i + 1];
-    }));
-  },
+  shape: (c) => padShape(c, 1),
   cpu: ([x, p], _, ctx) => {
-    const fail = (m: string): never => { throw kernelError('Pad', ctx.name, m); };
-    if (p.rank !== 2 || p.shape[0] !== x.rank || p.shape[1] !== 2) {
-      fail(`paddings must be a matrix of shape [${x.rank}, 2] (the input's rank, 2), got ${formatShape(p.shape)} for input ${formatShape(x.shape)}`);
-    }
-    const pads = intList(p);
-    if (pads.some((v) => v < 0)) fail(`Paddings must be non-negative, got ${formatDims(pads)}`);
+    const pads = concretePads('Pad', ctx.name, x, p);
     const out = empty(x.dtype, x.shape.map((d, i) => d + pads[2 * i] + pads[2 * i + 1]));
     scatterAxes(out, x.shape.map((d, i) => Array.from({ length: d }, (_, k) => pads[2 * i] + k)), x);
     return [out];

@@ -9,27 +9,13 @@ import { Dim, formatShape, mergeDim, normAxis, Shape, stridesOf } from '../graph
 import { Operation, Tensor } from '../graph/tensor.js';
 import { empty, intList } from './cpu.js';
 import { GpuKernelContext, literal } from './gpu.js';
-import { concat, expandDims, reshape, shape as shapeOf, slice } from './array.js';
+import { checkIndexInput, concat, concretePads, expandDims, kernelError, padShape, reshape, shape as shapeOf, slice } from './array.js';
 import { cast } from './math.js';
 import { addOp, AddOpOptions, defineOp, OutputSpec, ShapeContext, staticValue } from './registry.js';
 import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 import { columnsKernel, invertPermutationKernel, joinKernel, linSpaceKernel, mirrorPadGradKernel, padKernel } from './wgsl/array.js';
 
 // ---- helpers ----------------------------------------------------------------------------------------------------------
-
-const INDEX_DTYPES: readonly DType[] = ['int32', 'int64'];
-
-function kernelError(type: string, node: string, message: string): InvalidArgumentError {
-  return new InvalidArgumentError(`${type} node '${node}': ${message}`);
-}
-
-function checkIndexInput(c: ShapeContext, i: number, what: string, rank?: number): void {
-  const t = c.inputs[i];
-  if (!INDEX_DTYPES.includes(t.dtype)) c.fail(`${what} '${t.name}' must be int32 or int64, got ${t.dtype}`);
-  if (rank !== undefined && t.shape !== null && t.shape.length !== rank) {
-    c.fail(`${what} '${t.name}' must be ${rank === 0 ? 'a scalar' : rank === 1 ? 'a vector' : `of rank ${rank}`}, got shape ${formatShape(t.shape)}`);
-  }
-}
 
 const product = (dims: readonly number[]): number => dims.reduce((p, d) => p * d, 1);
 const out1 = (dtype: DType, shape: Shape): OutputSpec[] => [{ dtype, shape }];
@@ -57,39 +43,6 @@ function intArg(v: number | readonly number[] | Tensor, argName: string, g: Grap
 // ---- PadV2, MirrorPad, MirrorPadGrad -------------------------------------------------------------------------------
 
 type MirrorMode = 'REFLECT' | 'SYMMETRIC';
-
-/** Shared shape rule: paddings [rank, 2]; each dim grows (sign 1) or shrinks (sign -1) by its paddings when known. */
-function padShape(c: ShapeContext, sign: 1 | -1, check?: (d: number, before: number, after: number, dim: number) => void): OutputSpec[] {
-  const [x, p] = c.inputs;
-  checkIndexInput(c, 1, 'paddings', 2);
-  if (p.shape !== null && p.shape[1] !== null && p.shape[1] !== 2) c.fail(`paddings must be a matrix with 2 columns, got shape ${formatShape(p.shape)}`);
-  const rows = p.shape?.[0] ?? null;
-  if (x.rank !== null && rows !== null && rows !== x.rank) {
-    c.fail(`The first dimension of paddings must be the rank of inputs: paddings ${formatShape(p.shape)}, input ${formatShape(x.shape)}`);
-  }
-  const rank = x.rank ?? rows;
-  if (rank === null) return out1(x.dtype, null);
-  const pv = c.constValue(1);
-  if (pv === null) return out1(x.dtype, new Array<Dim>(rank).fill(null));
-  const pads = intList(pv);
-  if (pads.some((v) => v < 0)) c.fail(`Paddings must be non-negative, got [${pads.join(',')}]`);
-  return out1(x.dtype, Array.from({ length: rank }, (_, i) => {
-    const d = x.shape?.[i] ?? null;
-    if (d === null) return null;
-    check?.(i, pads[2 * i], pads[2 * i + 1], d);
-    return d + sign * (pads[2 * i] + pads[2 * i + 1]);
-  }));
-}
-
-/** Concrete paddings: [rank, 2], non-negative. */
-function concretePads(type: string, node: string, x: NDArray, p: NDArray): number[] {
-  if (p.rank !== 2 || p.shape[0] !== x.rank || p.shape[1] !== 2) {
-    throw kernelError(type, node, `paddings must be a matrix of shape [${x.rank}, 2] (the input's rank, 2), got ${formatShape(p.shape)} for input ${formatShape(x.shape)}`);
-  }
-  const pads = intList(p);
-  if (pads.some((v) => v < 0)) throw kernelError(type, node, `Paddings must be non-negative, got [${pads.join(',')}]`);
-  return pads;
-}
 
 /** The source coordinate of padded coordinate r (already minus `before`) in a dim of n values. */
 function mirrorCoord(r: number, n: number, mode: MirrorMode): number {
