@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as tf from '../index.js';
 import { tensorflow } from '../proto/generated/tf.js';
-import { looksLikeText, writeFileAtomic } from '../serialization/io.js';
+import { decodeMessageFile, writeFileAtomic } from '../serialization/io.js';
 import { dtypeFromEnum, shapeFromProto } from '../serialization/tensor_proto.js';
 import { formatShape } from '../graph/shape.js';
 
@@ -85,21 +85,7 @@ async function readBytes(file: string): Promise<Uint8Array> {
 
 /** A GraphDef from bytes (binary or text), checked to look like one: protobuf decodes many random files. */
 async function graphDefFromBytes(bytes: Uint8Array, file: string): Promise<tensorflow.GraphDef> {
-  let gd: tensorflow.GraphDef;
-  if (looksLikeText(bytes)) {
-    const { parseTextFormat } = await import('../serialization/text_format.js');
-    try {
-      gd = parseTextFormat(tensorflow.GraphDef, new TextDecoder().decode(bytes), file);
-    } catch (e) {
-      throw new Failure(`${file}: not a GraphDef (text format: ${(e as Error).message})`);
-    }
-  } else {
-    try {
-      gd = tensorflow.GraphDef.decode(bytes);
-    } catch (e) {
-      throw new Failure(`${file}: not a GraphDef (binary protobuf: ${(e as Error).message})`);
-    }
-  }
+  const gd = await decodeMessageFile(tensorflow.GraphDef, 'GraphDef', bytes, file);
   const nodes = gd.node ?? [];
   if (nodes.length === 0) throw new Failure(`${file}: not a GraphDef (no nodes)`);
   if (nodes.some((n) => !n.name || !n.op)) throw new Failure(`${file}: not a GraphDef (nodes without a name or op type)`);
@@ -118,12 +104,7 @@ async function loadModel(file: string): Promise<LoadedModel> {
     const bytes = await readBytes(pb).catch(() => {
       throw new Failure(`${file}: a directory without saved_model.pb (not a SavedModel)`);
     });
-    let sm: tensorflow.SavedModel;
-    try {
-      sm = tensorflow.SavedModel.decode(bytes);
-    } catch (e) {
-      throw new Failure(`${pb}: not a SavedModel (${(e as Error).message})`);
-    }
+    const sm = await decodeMessageFile(tensorflow.SavedModel, 'SavedModel', bytes, pb);
     const metas = sm.meta_graphs ?? [];
     if (metas.length === 0) throw new Failure(`${pb}: not a SavedModel (no meta graphs)`);
     const meta = metas.find((m) => (m.meta_info_def?.tags ?? []).includes('serve')) ?? metas[0];
@@ -131,13 +112,7 @@ async function loadModel(file: string): Promise<LoadedModel> {
     return { graphDef: gd, savedModel: sm, source: pb };
   }
   if (file.toLowerCase().endsWith('.meta')) {
-    let mgd: tensorflow.MetaGraphDef;
-    try {
-      mgd = tensorflow.MetaGraphDef.decode(await readBytes(file));
-    } catch (e) {
-      if (e instanceof Failure) throw e;
-      throw new Failure(`${file}: not a MetaGraphDef (${(e as Error).message})`);
-    }
+    const mgd = await decodeMessageFile(tensorflow.MetaGraphDef, 'MetaGraphDef', await readBytes(file), file);
     const gd = tensorflow.GraphDef.decode(tensorflow.GraphDef.encode(mgd.graph_def ?? {}).finish());
     if ((gd.node ?? []).length === 0) throw new Failure(`${file}: not a MetaGraphDef (no graph nodes)`);
     return { graphDef: gd, source: file };

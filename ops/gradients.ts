@@ -246,8 +246,8 @@ export function gradients(
   else gys = Array.isArray(ys) ? [...(gradYs as ReadonlyArray<TensorLike | null>)] : [gradYs as TensorLike];
   if (gys.length !== yList.length) throw new InvalidArgumentError(`tf.gradients: ${yList.length} ys but ${gys.length} gradYs`);
 
-  const between = opsBetween(graph, xList, yList, new Set((opts.stopGradients ?? []).map((t) => t.op)));
   const stopOps = new Set((opts.stopGradients ?? []).map((t) => t.op));
+  const between = opsBetween(graph, xList, yList, stopOps);
 
   return graph.withNameScope(opts.name ?? 'gradients', () => {
     const pending = new Map<Tensor, Tensor[]>();

@@ -199,6 +199,8 @@ export function cast(x: TensorLike, dtype: DType, opts: NameOpt = {}): Tensor {
   return addOp('Cast', [t], { SrcT: t.dtype, DstT: dtype }, { name: opts.name ?? 'Cast' }).outputs[0];
 }
 
+const selectExpr = ([c, a, b]: string[]): string => `select(${b}, ${a}, ${c} != 0u)`;
+
 defineOp({
   type: 'SelectV2',
   inputs: ['condition', 't', 'e'],
@@ -213,8 +215,8 @@ defineOp({
     return [{ dtype: t.dtype, shape: s }];
   },
   cpu: ([cond, t, e], _, ctx) => [mapBroadcast([cond, t, e], t.dtype, ctx.name, (c, a, b) => (c !== 0 ? a : b))],
-  elementwise: { expr: ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)` },
-  gpu: (k) => elementwiseKernel(k, ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)`),
+  elementwise: { expr: selectExpr },
+  gpu: (k) => elementwiseKernel(k, selectExpr),
   // Each branch gets g where it was chosen, summed back to its shape; the condition gets none.
   grad: (op, [g]) => {
     const [cond, t, e] = op.inputs;
@@ -277,7 +279,7 @@ defineOp({
     // The condition as a broadcast input: [1] for a scalar, [n, 1, ..., 1] for a row selector, t's shape elementwise.
     const condShape = inner === 0 ? [1] : [t.size / inner, ...new Array<number>(Math.max(t.shape.length - 1, 0)).fill(1)].slice(0, Math.max(t.shape.length, 1));
     const view = { ...k, inputs: [{ ...cond, shape: inner === 1 ? t.shape : condShape }, ...k.inputs.slice(1)] };
-    return elementwiseKernel(view, ([c, a, b]) => `select(${b}, ${a}, ${c} != 0u)`);
+    return elementwiseKernel(view, selectExpr);
   },
   // TF's _SelectGrad: where(c, grad, zeros) and where(c, zeros, grad), both V1 Selects.
   grad: (op, [g]) => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { InvalidArgumentError, KilnError, NotFoundError, UnimplementedError } from '../graph/errors.js';
 import { Graph } from '../graph/graph.js';
 import { tensorflow } from '../proto/generated/tf.js';
-import { decodeGraphDef, importGraphDef, ToGraphDefOptions } from './graphdef.js';
+import { importGraphDef, ToGraphDefOptions } from './graphdef.js';
 
 export interface WriteGraphOptions extends ToGraphDefOptions {
   /** Text format (.pbtxt). Default: true when the path ends in `.pbtxt`, else binary. */
@@ -14,7 +14,7 @@ export interface WriteGraphOptions extends ToGraphDefOptions {
 }
 
 interface TextFormatModule {
-  parseTextFormat(type: unknown, text: string): unknown;
+  parseTextFormat(type: unknown, text: string, source?: string): unknown;
   toTextFormat(type: unknown, message: unknown): string;
 }
 
@@ -71,6 +71,28 @@ export function looksLikeText(bytes: Uint8Array): boolean {
   }
 }
 
+/** A generated protobufjs message class (tensorflow.GraphDef, tensorflow.MetaGraphDef, ...). */
+export interface MessageClass<T> {
+  decode(bytes: Uint8Array): T;
+  encode(message: object): { finish(): Uint8Array };
+}
+
+/**
+ * A message from a file's bytes: protobuf text format when the bytes are text (told apart by content, as TF's
+ * readers do), else binary. Any failure is an InvalidArgumentError `<source>: not a <name> (...)`.
+ */
+export async function decodeMessageFile<T>(type: MessageClass<T>, name: string, bytes: Uint8Array, source: string): Promise<T> {
+  const text = looksLikeText(bytes);
+  const tf = text ? await textFormat(source) : null;
+  try {
+    if (tf === null) return type.decode(bytes);
+    // Re-encoded so text and binary files give the same message class, defaults included.
+    return type.decode(type.encode(tf.parseTextFormat(type, new TextDecoder().decode(bytes), source) as object).finish());
+  } catch (e) {
+    throw new InvalidArgumentError(`${source}: not a ${name} (${text ? 'text format' : 'binary protobuf'}: ${(e as Error).message})`);
+  }
+}
+
 /** Reads a GraphDef file (binary or text, told apart by content) into a message. Errors name the file. */
 export async function readGraphDef(file: string): Promise<tensorflow.GraphDef> {
   let bytes: Uint8Array;
@@ -79,16 +101,7 @@ export async function readGraphDef(file: string): Promise<tensorflow.GraphDef> {
   } catch (e) {
     throw new NotFoundError(`${file}: cannot read GraphDef file (${(e as Error).message})`);
   }
-  if (looksLikeText(bytes)) {
-    const tf = await textFormat(file);
-    try {
-      const m = tf.parseTextFormat(tensorflow.GraphDef, new TextDecoder().decode(bytes));
-      return tensorflow.GraphDef.decode(tensorflow.GraphDef.encode(m as tensorflow.IGraphDef).finish());
-    } catch (e) {
-      throw new InvalidArgumentError(`${file}: not a text-format GraphDef (${(e as Error).message})`);
-    }
-  }
-  return decodeGraphDef(bytes, file);
+  return decodeMessageFile(tensorflow.GraphDef, 'GraphDef', bytes, file);
 }
 
 /** TF's `tf.io.read_graph` equivalent: a new Graph whose nodes are exactly the file's (same names, no prefix). */

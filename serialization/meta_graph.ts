@@ -12,7 +12,7 @@ import { Saver } from '../train/saver.js';
 import type { SaverDefInfo } from '../train/saver.js';
 import { importGraphDef } from './graphdef.js';
 import { dtypeToEnum } from './tensor_proto.js';
-import { looksLikeText, writeFileAtomic } from './io.js';
+import { decodeMessageFile, writeFileAtomic } from './io.js';
 
 /** The TensorFlow version Kiln's files claim: the 1.x release whose formats and op set Kiln follows. */
 export const TENSORFLOW_VERSION = '1.15.0';
@@ -221,17 +221,7 @@ export async function readMetaGraphDef(file: string): Promise<tensorflow.MetaGra
   } catch (e) {
     throw new NotFoundError(`${file}: cannot read MetaGraphDef file (${(e as Error).message})`);
   }
-  try {
-    if (looksLikeText(bytes)) {
-      const { parseTextFormat } = await import('./text_format.js');
-      const m = parseTextFormat(tensorflow.MetaGraphDef, new TextDecoder().decode(bytes), file);
-      return tensorflow.MetaGraphDef.decode(tensorflow.MetaGraphDef.encode(m).finish());
-    }
-    return tensorflow.MetaGraphDef.decode(bytes);
-  } catch (e) {
-    if (e instanceof KilnError) throw e;
-    throw new InvalidArgumentError(`${file}: not a MetaGraphDef (${(e as Error).message})`);
-  }
+  return decodeMessageFile(tensorflow.MetaGraphDef, 'MetaGraphDef', bytes, file);
 }
 
 /**

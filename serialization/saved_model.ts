@@ -16,7 +16,7 @@ import { ExecutorName, Session } from '../session/session.js';
 import { Saver } from '../train/saver.js';
 import { BundleReader, indexFile } from './checkpoint/bundle.js';
 import { buildMetaGraphDef, importMetaGraphInto, rebuildVariable } from './meta_graph.js';
-import { looksLikeText, writeFileAtomic } from './io.js';
+import { decodeMessageFile, writeFileAtomic } from './io.js';
 import { dtypeToEnum, shapeToProto } from './tensor_proto.js';
 
 export const SERVING = 'serve';
@@ -59,16 +59,7 @@ export async function readSavedModel(dir: string): Promise<tensorflow.SavedModel
       throw new NotFoundError(`SavedModel file does not exist at: ${dir}/{saved_model.pbtxt|saved_model.pb}`);
     }
   }
-  try {
-    if (looksLikeText(bytes)) {
-      const { parseTextFormat } = await import('./text_format.js');
-      const m = parseTextFormat(tensorflow.SavedModel, new TextDecoder().decode(bytes), pbtxt);
-      return tensorflow.SavedModel.decode(tensorflow.SavedModel.encode(m).finish());
-    }
-    return tensorflow.SavedModel.decode(bytes);
-  } catch (e) {
-    throw new InvalidArgumentError(`${dir}: not a SavedModel (${(e as Error).message})`);
-  }
+  return decodeMessageFile(tensorflow.SavedModel, 'SavedModel', bytes, dir);
 }
 
 /** TF1's `tf.saved_model.loader.load`, returning a new graph, a session with the variables restored, and the signatures. */

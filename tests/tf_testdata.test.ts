@@ -81,7 +81,6 @@ describe('TF1 control flow imports, and fails to run with the missing op types n
     ['tf_grappler_while_loop', 'while_loop.pbtxt', [/Enter/, /Exit/, /LoopCond/, /Merge/, /NextIteration/, /Switch/]],
   ];
   for (const [dir, file, patterns] of cases) {
-    const isText = file.endsWith('.pbtxt');
     test(`${dir}/${file}`, async () => {
       const g = await tf.io.readGraph(path.join(TESTDATA, dir, file));
       const fetches = dir === 'tf_grappler_while_loop' ? ['while/Exit:0', 'while/Exit_1:0'] : Object.keys(readCase(dir).outputs);

@@ -14,8 +14,8 @@ import { NDArray } from '../graph/ndarray.js';
 import { formatShape } from '../graph/shape.js';
 import { Operation, Tensor } from '../graph/tensor.js';
 import { assign, group, placeholder, Variable } from '../ops/values.js';
-import { BundleEntry, BundleReader, dataFile, indexFile, writeBundle } from '../serialization/checkpoint/bundle.js';
-import { getCheckpointState, latestCheckpoint as latestCheckpointIn, updateCheckpointState, STATE_FILENAME } from '../serialization/checkpoint/state.js';
+import { BundleEntry, BundleReader, indexFile, writeBundle } from '../serialization/checkpoint/bundle.js';
+import { latestCheckpoint as latestCheckpointIn, updateCheckpointState, STATE_FILENAME } from '../serialization/checkpoint/state.js';
 import type { Session } from '../session/session.js';
 import { inInitScope } from './global_step.js';
 

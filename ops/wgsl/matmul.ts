@@ -66,7 +66,7 @@ export function matmulGpu(k: GpuKernelContext, transposeA: boolean, transposeB: 
   const [a, b] = k.inputs;
   const out = k.outputs[0];
   if (out.size === 0) return { dispatches: [] };
-  const ra = a.shape.length, rb = b.shape.length, ro = out.shape.length;
+  const ra = a.shape.length, ro = out.shape.length;
   const m = out.shape[ro - 2], n = out.shape[ro - 1], kk = a.shape[transposeA ? ra - 2 : ra - 1];
   const t = wgslType(out.dtype);
   if (kk === 0) return { dispatches: [fillZero(out.size, t)] };

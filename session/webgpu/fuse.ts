@@ -9,7 +9,7 @@ import type { DType } from '../../graph/dtypes.js';
 import type { NDArray } from '../../graph/ndarray.js';
 import type { Operation, Tensor } from '../../graph/tensor.js';
 import { WGSL_PRELUDE } from '../../ops/elementwise.js';
-import { binding, broadcastIndexExpr, GpuKernel, grid, literal, WG, wgslType, WType } from '../../ops/gpu.js';
+import { binding, broadcastIndexExpr, GpuKernel, grid, literal, wgslType, WType } from '../../ops/gpu.js';
 
 /** A value computed by a fused chain that is not written anywhere yet. */
 export interface Pending {
