@@ -9,6 +9,8 @@ export type { Shape, Dim } from './graph/shape.js';
 export * as errors from './graph/errors.js';
 export { Session } from './session/session.js';
 export type { SessionOptions, ExecutorName, DeviceInfo } from './session/session.js';
+export type { ExplainReport, KernelReport } from './optimizer/report.js';
+export type { OptimizerOptions, PassReport } from './optimizer/pipeline.js';
 export type { Fetch, FetchResult, Feeds, FeedValue } from './session/fetches.js';
 export { defineOp, getOpDef, listOpDefs } from './ops/registry.js';
 export type { OpDef } from './ops/registry.js';

@@ -11,6 +11,7 @@ import { tensorflow } from '../proto/generated/tf.js';
 import { decodeMessageFile, writeFileAtomic } from '../serialization/io.js';
 import { dtypeFromEnum, shapeFromProto } from '../serialization/tensor_proto.js';
 import { formatShape } from '../graph/shape.js';
+import { allocArray } from '../graph/dtypes.js';
 
 /** A mistake in the command line: exit status 2, with a pointer to the help. */
 export class UsageError extends Error {
@@ -29,6 +30,10 @@ Commands:
   convert IN OUT         GraphDef binary (.pb) <-> text format (.pbtxt), the format from OUT's extension
   freeze --checkpoint PREFIX --meta M.meta --outputs y[,z] -o OUT
                          a checkpoint + MetaGraph -> a frozen GraphDef (variables as constants)
+  explain FILE [--shape NAME=1,128,128,3 | --input NAME=X.npy] [--output NAME] [--json]
+                         what the optimizer does: passes, kernels with FLOPs and bytes, the memory plan
+  optimize FILE -o OUT [--shape ... | --input ...] [--output NAME]
+                         write the optimized GraphDef (TF op names; Kiln-only fused nodes written back as their ops)
 
 Run 'kiln <command> --help' for a command's options.
 Exit status: 0 success, 1 failure (missing or invalid file, unknown name, failed run), 2 usage error.`,
@@ -410,6 +415,122 @@ async function freeze(args: string[]): Promise<void> {
 }
 
 // ---------------------------------------------------------------------------------------------------------------
+// explain and optimize
+
+const SHAPE_HELP = `  --shape NAME=D,D,...    specialise placeholder NAME to this shape (repeat for several)
+  --input NAME=FILE.npy   take NAME's shape from a NumPy file (and, for explain, run nothing: only the shape is used)
+  --output NAME           the tensors to optimize for ('y' means 'y:0'); default: the likely outputs`;
+HELP.explain = `Usage: kiln explain FILE [--shape NAME=1,128,128,3 | --input NAME=X.npy ...] [--output NAME ...] [--executor E] [--json]
+
+Prints, for the part of the graph the outputs need: each optimizer pass with the nodes before and after and what it
+changed (what was folded, merged, fused into which kernel); the kernels that would run with FLOPs and bytes moved;
+the memory plan (peak bytes against the sum of all intermediates). --json prints the report as JSON.
+${SHAPE_HELP}`;
+HELP.optimize = `Usage: kiln optimize FILE -o OUT [--shape NAME=D,... | --input NAME=X.npy ...] [--output NAME ...]
+
+Writes the optimized GraphDef: pruned to the outputs, folded, simplified, fused (TF's _FusedMatMul/_FusedConv2D where
+TensorFlow has a kernel for the combination; anything else Kiln fused is written back as its original ops).
+OUT's format from its extension (.pbtxt: text).
+${SHAPE_HELP}`;
+
+/** The graph, its outputs, and the placeholder shapes given by --shape/--input (each checked to name a placeholder). */
+async function loadForOptimizer(args: string[], cmd: 'explain' | 'optimize', extra: Options) {
+  const { values, positionals } = parse(cmd, args, {
+    shape: { type: 'string', multiple: true },
+    input: { type: 'string', multiple: true },
+    output: { type: 'string', multiple: true },
+    ...extra,
+  });
+  if (positionals.length !== 1) throw new UsageError(`${cmd} takes one model FILE`, cmd);
+  const file = positionals[0];
+  const m = await loadModel(file);
+  const g = importModel(m);
+  const known = placeholders(m.graphDef);
+  const shapes = new Map<tf.Tensor, number[]>();
+  const named = (s: string, what: string): [string, string] => {
+    const eq = s.indexOf('=');
+    if (eq <= 0 || eq === s.length - 1) throw new UsageError(`--${what} wants NAME=${what === 'shape' ? 'D,D,...' : 'FILE.npy'}, got '${s}'`, cmd);
+    const name = s.slice(0, eq);
+    if (!known.some((p) => p.name === nodeOfInput(name))) {
+      throw new Failure(`${file}: --${what} '${name}' names no placeholder; placeholders: ${known.map((p) => `${p.name} (${p.dtype} ${p.shape})`).join(', ') || 'none'}`);
+    }
+    return [name, s.slice(eq + 1)];
+  };
+  for (const s of (values.shape as string[] | undefined) ?? []) {
+    const [name, dims] = named(s, 'shape');
+    const shape = dims.split(',').map((d) => Number(d.trim()));
+    if (shape.some((d) => !Number.isInteger(d) || d < 0)) throw new UsageError(`--shape ${name}: dims must be non-negative integers, got '${dims}'`, cmd);
+    shapes.set(g.getTensorByName(tensorName(name)), shape);
+  }
+  for (const s of (values.input as string[] | undefined) ?? []) {
+    const [name, f] = named(s, 'input');
+    shapes.set(g.getTensorByName(tensorName(name)), [...tf.io.readNpy(await readBytes(f), f).shape]);
+  }
+  let outputs = ((values.output as string[] | undefined) ?? []).flatMap((o) => o.split(',')).map((o) => o.trim()).filter((o) => o !== '');
+  if (outputs.length === 0) outputs = likelyOutputs(m.graphDef).map((n) => n.name!);
+  if (outputs.length === 0) throw new UsageError('no --output given and the graph has no likely outputs', cmd);
+  for (const o of outputs) checkName(g, m.graphDef, o, 'output', file);
+  return { g, file, values: values as Record<string, unknown>, shapes, outputs: outputs.map((o) => g.getTensorByName(tensorName(o))) };
+}
+
+async function explain(args: string[]): Promise<void> {
+  const { g, shapes, outputs, values } = await loadForOptimizer(args, 'explain', { json: { type: 'boolean' }, executor: { type: 'string' } });
+  const executor = (values.executor as string | undefined) ?? 'cpu';
+  if (!['cpu', 'webgpu', 'auto'].includes(executor)) throw new UsageError(`--executor must be cpu, webgpu or auto, not '${executor}'`, 'explain');
+  const sess = await tf.Session.create({ graph: g, executor: executor as tf.ExecutorName });
+  let r: tf.ExplainReport;
+  try {
+    // Zero-filled arrays carry the shapes: explain reads shapes only and runs nothing.
+    const feeds = new Map<tf.Tensor, tf.NDArray>([...shapes].map(([t, s]) => [t, zerosOf(t.dtype, s)]));
+    r = sess.explain(outputs, feeds);
+  } finally {
+    await sess.close();
+  }
+  if (values.json === true) { process.stdout.write(JSON.stringify(r, null, 2) + '\n'); return; }
+  const lines: string[] = ['passes:'];
+  for (const p of r.passes) {
+    lines.push(`  ${p.name.padEnd(17)} ${String(p.nodesBefore).padStart(6)} -> ${String(p.nodesAfter).padEnd(6)} ${p.changes.length} changes`);
+    for (const c of p.changes.slice(0, 20)) lines.push(`      ${c}`);
+    if (p.changes.length > 20) lines.push(`      ... ${p.changes.length - 20} more`);
+  }
+  lines.push(`kernels: ${r.kernels.length}`);
+  for (const k of r.kernels) {
+    const fused = k.nodes.length > 1 ? `  <- ${k.nodes.join(' + ')}` : '';
+    lines.push(`  ${k.type.padEnd(28)} ${k.name.padEnd(40)} ${fmtCount(k.flops).padStart(9)} FLOP ${fmtCount(k.bytes).padStart(9)} B${fused}`);
+  }
+  const mb = (n: number): string => `${(n / 2 ** 20).toFixed(2)} MiB`;
+  lines.push(`memory: peak ${mb(r.memory.peakBytes)} of ${mb(r.memory.totalBytes)} in all intermediates`);
+  process.stdout.write(lines.join('\n') + '\n');
+}
+
+async function optimizeCmd(args: string[]): Promise<void> {
+  const { shapes, outputs, values, file } = await loadForOptimizer(args, 'optimize', { o: { type: 'string', short: 'o' } });
+  const out = values.o as string | undefined;
+  if (out === undefined) throw new UsageError('optimize needs -o OUT', 'optimize');
+  const { optimizeGraph } = await import('../optimizer/export.js');
+  const { graph, optimized } = optimizeGraph(outputs, shapes);
+  const gd = graph.toGraphDef();
+  try {
+    await writeGraphDefFile(gd, out);
+  } catch (e) {
+    throw new Failure(`${out}: cannot write (${(e as Error).message})`);
+  }
+  const before = optimized.passes[0].nodesBefore;
+  process.stdout.write(`${out}: ${(gd.node ?? []).length} nodes (${file}: ${before})\n`);
+}
+
+function zerosOf(dtype: tf.DType, shape: number[]): tf.NDArray {
+  return new tf.NDArray(dtype, shape, allocArray(dtype, shape.reduce((a, b) => a * b, 1)));
+}
+
+function fmtCount(n: number): string {
+  if (n >= 1e9) return `${(n / 1e9).toFixed(2)}G`;
+  if (n >= 1e6) return `${(n / 1e6).toFixed(2)}M`;
+  if (n >= 1e3) return `${(n / 1e3).toFixed(1)}k`;
+  return String(n);
+}
+
+// ---------------------------------------------------------------------------------------------------------------
 // Main
 
 type Options = NonNullable<Parameters<typeof parseArgs>[0]>['options'];
@@ -422,7 +543,7 @@ function parse<O extends Options>(cmd: string, args: string[], options: O) {
   }
 }
 
-const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { inspect, run, convert, freeze };
+const COMMANDS: Record<string, (args: string[]) => Promise<void>> = { inspect, run, convert, freeze, explain, optimize: optimizeCmd };
 
 export async function main(argv: string[]): Promise<number> {
   const [cmd, ...rest] = argv;

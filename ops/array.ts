@@ -1344,6 +1344,9 @@ for (const [type, value] of [['ZerosLike', 0], ['OnesLike', 1]] as const) {
   });
 }
 
+/** Elements below which tf.zeros/tf.ones of a known shape make a Const rather than a Fill (TF1's rule of thumb). */
+const SMALL_CONST = 1000;
+
 function filled(shape: IntArg, value: 0 | 1, opts: NameOpt & { dtype?: DType }, defaultName: string): Tensor {
   const dtype = opts.dtype ?? 'float32';
   const name = opts.name ?? defaultName;
@@ -1352,9 +1355,12 @@ function filled(shape: IntArg, value: 0 | 1, opts: NameOpt & { dtype?: DType }, 
   const g = graphOf(shape);
   if (Array.isArray(dims)) {
     if (dims.some((d) => !Number.isInteger(d) || d < 0)) throw new InvalidArgumentError(`${what}: shape must be non-negative integers, got ${JSON.stringify(dims)}`);
-    const data = allocArray(dtype, sizeOf(dims));
-    data.fill(castScalar(value, dtype));
-    return constant(new NDArray(dtype, dims, data), { name, graph: g });
+    // As TF1: a small one is a Const; a large one a Fill node, so building a graph allocates no tensor memory.
+    if (sizeOf(dims) < SMALL_CONST) {
+      const data = allocArray(dtype, sizeOf(dims));
+      data.fill(castScalar(value, dtype));
+      return constant(new NDArray(dtype, dims, data), { name, graph: g });
+    }
   }
   return scoped(g, name, (node) => {
     const s = intTensor(shape, 'shape', g, what);

@@ -71,7 +71,7 @@ export function defineUnary(s: UnaryOpSpec): void {
       return [{ dtype: s.out ?? c.inputs[0].dtype, shape: c.inputs[0].shape }];
     },
     cpu: ([x]) => [mapUnary(x, s.out ?? x.dtype, (x.dtype === 'int32' || x.dtype === 'int64') && s.intFn !== undefined ? s.intFn : s.fn)],
-    elementwise: { expr: (v, t) => s.wgsl(v[0], t) },
+    elementwise: { expr: (v, t) => s.wgsl(v[0], t), scalar: s.fn, intScalar: s.intFn },
     gpu: (k) => elementwiseKernel(k, (v, t) => s.wgsl(v[0], t)),
     grad: typeof s.grad === 'function' ? unaryGradFn(s.grad) : s.grad,
   });
@@ -95,7 +95,7 @@ export function defineBinary(s: BinaryOpSpec): void {
       const fn = isInt && s.intFn !== undefined ? s.intFn : s.fn;
       return [mapBroadcast([a, b], s.out ?? a.dtype, ctx.name, fn)];
     },
-    elementwise: { expr: (v, t) => s.wgsl(v[0], v[1], t), intDivides: s.intDivides },
+    elementwise: { expr: (v, t) => s.wgsl(v[0], v[1], t), intDivides: s.intDivides, scalar: s.fn, intScalar: s.intFn },
     gpu: (k) => elementwiseKernel(k, (v, t) => s.wgsl(v[0], v[1], t), s.intDivides === true && k.inputs[1].dtype !== 'float32'
       ? { status: 'if (v1 == 0) { status[0] = 1u; }', check: `${k.type} node '${k.name}': Integer division by zero` } : {}),
     grad: typeof s.grad === 'function' ? binaryGradFn(s.grad) : s.grad,

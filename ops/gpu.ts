@@ -85,6 +85,10 @@ export type WType = 'f32' | 'i32' | 'u32';
 export interface ElementwiseGpu {
   expr: (vals: string[], t: WType) => string;
   intDivides?: boolean;
+  /** The scalar function of the input values (the reference kernel's), so a fused chain can run on the CPU too. */
+  scalar?: (...v: number[]) => number;
+  /** The scalar function for integer dtypes, when it differs (wrapping multiply). */
+  intScalar?: (...v: number[]) => number;
 }
 
 /**

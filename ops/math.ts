@@ -215,7 +215,7 @@ defineOp({
     return [{ dtype: t.dtype, shape: s }];
   },
   cpu: ([cond, t, e], _, ctx) => [mapBroadcast([cond, t, e], t.dtype, ctx.name, (c, a, b) => (c !== 0 ? a : b))],
-  elementwise: { expr: selectExpr },
+  elementwise: { expr: selectExpr, scalar: (c, a, b) => (c !== 0 ? a : b) },
   gpu: (k) => elementwiseKernel(k, selectExpr),
   // Each branch gets g where it was chosen, summed back to its shape; the condition gets none.
   grad: (op, [g]) => {

@@ -2,17 +2,31 @@
 import { UnimplementedError } from '../graph/errors.js';
 import type { NDArray } from '../graph/ndarray.js';
 import type { Operation, Tensor } from '../graph/tensor.js';
+import type { MemoryPlan } from '../optimizer/memory.js';
+import type { PassReport } from '../optimizer/pipeline.js';
+import type { FedTensor } from '../optimizer/plan_graph.js';
 import { getOpDef } from '../ops/registry.js';
 
+/**
+ * What an executor runs: the optimized plan graph's nodes (optimizer/), in the scheduled order. Its tensors belong to
+ * the plan graph, not the user's: the Session maps feeds and fetches between the two.
+ */
 export interface Plan {
   /** Cache key: fetch and target ids, fed tensor ids and their concrete shapes. */
   readonly key: string;
-  /** Ops to run, in a topological order. */
+  /** Ops to run, in order (fed placeholders excluded). */
   readonly ops: readonly Operation[];
-  /** Tensors whose values the run returns, in order. */
+  /** Plan tensors whose values the run returns, in order. */
   readonly fetches: readonly Tensor[];
   /** Ops run for their effect only. */
   readonly targets: readonly Operation[];
+  /** The plan's placeholders for the run's fed tensors. */
+  readonly feeds: readonly FedTensor[];
+  readonly memory: MemoryPlan;
+  /** What each pass did (sess.explain). */
+  readonly passes: readonly PassReport[];
+  /** The user's node names each plan node stands for. */
+  readonly origins: ReadonlyMap<Operation, readonly string[]>;
 }
 
 /** What a Session drives: the CPU reference executor now, the WebGPU executor next. */

@@ -4,7 +4,10 @@ import { FailedPreconditionError, InvalidArgumentError } from '../graph/errors.j
 import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Operation, Tensor } from '../graph/tensor.js';
-import { pruneToFetches } from '../optimizer/prune.js';
+import os from 'node:os';
+import { optimize, OptimizerOptions, OptimizerSettings, resolveOptimizerOptions } from '../optimizer/pipeline.js';
+import type { MemoryLimits } from '../optimizer/memory.js';
+import { explainPlan, ExplainReport } from '../optimizer/report.js';
 import { CpuExecutor } from './cpu/executor.js';
 import { GpuStats, WebGpuExecutor } from './webgpu/executor.js';
 import { Feeds, Fetch, FetchResult, flattenFetches, normalizeFeeds } from './fetches.js';
@@ -22,6 +25,17 @@ export interface SessionOptions {
    * computes float64 exactly.
    */
   float64?: 'error' | 'float32';
+  /**
+   * The graph optimizer (optimizer/pipeline.ts): true (the default) runs every pass; false runs the graph as built
+   * (pruned and shape-specialised only); an object switches passes off by name (`{cse: false, fusion: false}`).
+   */
+  optimizer?: boolean | OptimizerOptions;
+  /**
+   * The most one tensor, and the plan's intermediates in all, may take. A plan over it fails with ResourceExhaustedError
+   * naming the node before anything is allocated. Default: 4 GiB per tensor on the CPU (the adapter's largest binding on
+   * webgpu) and half of the machine's memory in all.
+   */
+  memoryLimitBytes?: number;
 }
 
 export interface SessionStats extends GpuStats {
@@ -44,10 +58,15 @@ export class Session {
   private closed = false;
   private readonly counters = { plansCompiled: 0, runs: 0 };
 
-  private constructor(graph: Graph, executor: Executor, device: DeviceInfo) {
+  private readonly optimizer: OptimizerSettings;
+  private readonly limits: MemoryLimits;
+
+  private constructor(graph: Graph, executor: Executor, device: DeviceInfo, optimizer: OptimizerSettings, limits: MemoryLimits) {
     this.graph = graph;
     this.executor = executor;
     this.device = device;
+    this.optimizer = optimizer;
+    this.limits = limits;
   }
 
   static async create(opts: SessionOptions = {}): Promise<Session> {
@@ -59,16 +78,30 @@ export class Session {
     if (opts.float64 !== undefined && opts.float64 !== 'error' && opts.float64 !== 'float32') {
       throw new InvalidArgumentError(`Unknown float64 option '${String(opts.float64)}': expected 'error' or 'float32'`);
     }
-    if (requested === 'cpu') return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
+    const optimizer = resolveOptimizerOptions(opts.optimizer);
+    const limit = opts.memoryLimitBytes;
+    if (limit !== undefined && (typeof limit !== 'number' || !Number.isFinite(limit) || limit <= 0)) {
+      throw new InvalidArgumentError(`Session.create: memoryLimitBytes must be a positive number of bytes, got ${String(limit)}`);
+    }
+    const half = Math.floor(os.totalmem() / 2);
+    const cpuLimits = (): MemoryLimits => (limit !== undefined
+      ? { perTensorBytes: limit, totalBytes: limit, source: 'memoryLimitBytes' }
+      : { perTensorBytes: 4 * 2 ** 30, totalBytes: half, source: 'the cpu executor\'s default: 4 GiB per tensor, half of this machine\'s memory in all' });
+    const cpu = (): Session => new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null }, optimizer, cpuLimits());
+    if (requested === 'cpu') return cpu();
     let gpu: WebGpuExecutor;
     try {
       gpu = await WebGpuExecutor.create({ float64: opts.float64 });
     } catch (e) {
       if (requested === 'webgpu') throw e;
       process.stderr.write(`kiln: cpu executor (${(e as Error).message})\n`);
-      return new Session(graph, new CpuExecutor(), { executor: 'cpu', adapter: null });
+      return cpu();
     }
-    return new Session(graph, gpu, { executor: 'webgpu', adapter: gpu.adapter });
+    const binding = gpu.device.limits.maxStorageBufferBindingSize;
+    const limits: MemoryLimits = limit !== undefined
+      ? { perTensorBytes: Math.min(limit, binding), totalBytes: limit, source: limit <= binding ? 'memoryLimitBytes' : `the adapter's maxStorageBufferBindingSize, ${binding} bytes` }
+      : { perTensorBytes: binding, totalBytes: half, source: `the webgpu adapter's maxStorageBufferBindingSize per tensor, half of this machine's memory in all` };
+    return new Session(graph, gpu, { executor: 'webgpu', adapter: gpu.adapter }, optimizer, limits);
   }
 
   /**
@@ -87,11 +120,25 @@ export class Session {
     const flat = flattenFetches(this.graph, fetches);
     const feedMap = normalizeFeeds(this.graph, feeds);
     const plan = this.planFor(flat.leaves, feedMap);
-    const values = await this.executor.run(plan, feedMap);
+    const planFeeds = new Map<Tensor, NDArray>(plan.feeds.map((f) => [f.tensor, feedMap.get(f.source)!]));
+    const values = await this.executor.run(plan, planFeeds);
     this.counters.runs++;
+    const fetched = flat.leaves.filter((l): l is Tensor => l instanceof Tensor);
     const byTensor = new Map<Tensor, NDArray>();
-    plan.fetches.forEach((t, i) => byTensor.set(t, values[i]));
+    [...new Set(fetched)].forEach((t, i) => byTensor.set(t, values[i]));
     return flat.rebuild(flat.leaves.map((l) => (l instanceof Tensor ? byTensor.get(l)! : null)));
+  }
+
+  /**
+   * What the optimizer does to the part of the graph that `fetches` need (with `feeds`' shapes, when given), without
+   * running anything: per pass, nodes before and after and what changed; the kernels that would run, with FLOPs and
+   * bytes moved; the memory plan. A plain JSON-serialisable object.
+   */
+  explain(fetches: Fetch, feeds?: Feeds): ExplainReport {
+    if (this.closed) throw new FailedPreconditionError('Attempted to use a closed Session');
+    const flat = flattenFetches(this.graph, fetches);
+    const feedMap = normalizeFeeds(this.graph, feeds);
+    return explainPlan(this.planFor(flat.leaves, feedMap));
   }
 
   private planFor(leaves: ReadonlyArray<Tensor | Operation>, feeds: ReadonlyMap<Tensor, NDArray>): Plan {
@@ -102,8 +149,8 @@ export class Session {
     let plan = this.plans.get(key);
     if (plan === undefined) {
       checkRunnable(leaves, new Set(feeds.keys()));
-      const ops = pruneToFetches(fetches, targets, new Set(feeds.keys()));
-      plan = { key, ops, fetches, targets };
+      const o = optimize(fetches, targets, feeds, this.optimizer, this.limits);
+      plan = { key, ops: o.plan.order, fetches: o.plan.fetches, targets: o.plan.targets, feeds: o.plan.feeds, memory: o.memory, passes: o.passes, origins: o.plan.origins };
       this.plans.set(key, plan);
       this.counters.plansCompiled++;
     }

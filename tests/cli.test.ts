@@ -272,3 +272,33 @@ describe('errors: exit status and message', () => {
     expect(r.stderr).toMatch(/^kiln: /);
   });
 });
+
+describe('kiln explain and kiln optimize', () => {
+  test('explain prints each pass, the fused kernels and the memory plan; --json is the report', () => {
+    const r = kiln('explain', MNIST_PB, '--shape', 'input=4,784');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/constantFolding +8 -> 6/);
+    expect(r.stdout).toMatch(/_FusedMatMul +BiasAdd .*<- MatMul \+ BiasAdd/);
+    expect(r.stdout).toMatch(/memory: peak/);
+    const j = JSON.parse(kiln('explain', MNIST_PB, '--input', `input=${MNIST_IN}`, '--json').stdout) as tf.ExplainReport;
+    expect(j.kernels.map((k) => k.type)).toEqual(['_FusedMatMul', 'Softmax']);
+    // [100, 784] x [784, 10]: 2 * 100 * 10 * 784 multiply-add FLOPs, plus the bias.
+    expect(j.kernels[0].flops).toBe(2 * 100 * 10 * 784 + 100 * 10);
+  });
+
+  test('a --shape or --input naming no placeholder exits 1 listing the placeholders', () => {
+    const r = kiln('explain', MNIST_PB, '--shape', 'nope=1,2');
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/--shape 'nope' names no placeholder; placeholders: input \(float32 \[\?,784\]\)/);
+  });
+
+  test('optimize writes a smaller GraphDef that gives the same outputs', async () => {
+    const out = path.join(tmp, 'mnist.opt.pb');
+    const r = kiln('optimize', MNIST_PB, '-o', out);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/5 nodes .*: 8\)/);
+    const ran = kiln('run', out, '--input', `input=${MNIST_IN}`, '--output', 'output', '--save', path.join(tmp, 'opt_out.npy'));
+    expect(ran.code).toBe(0);
+    expectClose(readNpy(fs.readFileSync(path.join(tmp, 'opt_out.npy'))), readNpy(fs.readFileSync(path.join(MNIST, 'expected__output_0.npy'))));
+  });
+});

@@ -37,6 +37,12 @@ export class CpuExecutor implements Executor {
 
   private execute(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>, backup: Map<string, NDArray | undefined>): NDArray[] {
     const values = new Map<Tensor, NDArray>(feeds);
+    // The memory plan's liveness: a value nothing reads any more is dropped, so the garbage collector can take it.
+    const left = new Map<Tensor, number>();
+    if (plan.memory.reuse) {
+      for (const op of plan.ops) for (const t of op.inputs) left.set(t, (left.get(t) ?? 0) + 1);
+      for (const t of plan.fetches) left.set(t, Infinity);
+    }
     for (const op of plan.ops) {
       const def = getOpDef(op.type);
       if (def === undefined) throw new InternalError(`No kernel for '${op.name}' (${op.type})`);
@@ -87,9 +93,17 @@ export class CpuExecutor implements Executor {
         }
         if (!values.has(t)) values.set(t, v);
       });
+      if (plan.memory.reuse) {
+        for (const t of op.inputs) {
+          const n = left.get(t)! - 1;
+          left.set(t, n);
+          if (n === 0) values.delete(t);
+        }
+      }
     }
     // A fetched value must never alias a variable's storage, or the caller could change the variable by writing to it.
-    const stored = new Set<NDArray>(this.variables.values());
+    // Nor a feed: the caller's own array must not come back as the result (a simplified `x * 1` fetches x itself).
+    const stored = new Set<NDArray>([...this.variables.values(), ...feeds.values()]);
     return plan.fetches.map((t) => {
       const v = values.get(t);
       if (v === undefined) throw new InternalError(`Fetch '${t.name}' was not computed`);

@@ -1,6 +1,7 @@
-// Compiling a plan for the GPU, once per (fetches, feed shapes): every shape made concrete, what can be known without
-// the feeds computed on the host (constants, shapes and what follows from them), a kernel built for every other node,
-// then a memory plan that gives each intermediate a buffer reused once its last reader has run.
+// Lowering an optimized plan (optimizer/) for the GPU, once per (fetches, feed shapes): every shape made concrete, what
+// can be known without the feeds computed on the host (the kernels need shapes and some inputs at compile time, and a
+// plan built with `optimizer: false` still has them as nodes), a kernel chosen for every other node, then buffers given
+// by lifetime. No rewrites happen here: fusion and folding are the optimizer's (a fused node is lowered like any other).
 import { DType } from '../../graph/dtypes.js';
 import { InternalError, InvalidArgumentError, KilnError, UnimplementedError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
@@ -9,7 +10,6 @@ import { Operation, Tensor } from '../../graph/tensor.js';
 import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, GpuTensor, grid, WG } from '../../ops/gpu.js';
 import { getOpDef, KernelContext, ShapeContext } from '../../ops/registry.js';
 import type { Plan } from '../plan.js';
-import { chainKernel, ChainInput, extendChain, leafCount, MAX_LEAVES, Pending } from './fuse.js';
 
 /** A logical buffer: what a tensor's value lives in. Temporaries get physical buffers from the memory plan. */
 export type Buf =
@@ -134,21 +134,6 @@ export function lowerPlan(
     }
   };
 
-  // Elementwise chains waiting to be written (session/webgpu/fuse.ts).
-  const pending = new Map<Tensor, Pending>();
-  const uses = new Map<Tensor, number>();
-  for (const op of plan.ops) {
-    const refs = getOpDef(op.type)?.refInputs ?? [];
-    op.inputs.forEach((t, i) => { if (!refs.includes(i)) uses.set(t, (uses.get(t) ?? 0) + 1); });
-  }
-  for (const t of plan.fetches) uses.set(t, (uses.get(t) ?? 0) + 1);
-  const materialize = (p: Pending): void => {
-    pending.delete(p.tensor);
-    const last = p.ops[p.ops.length - 1];
-    emit(last, chainKernel(p), [p.tensor], [{ dtype: p.dtype, shape: p.shape }], (i) => bufFor(p.leaves[i], last));
-  };
-  const flushAll = (): void => { for (const p of [...pending.values()]) materialize(p); };
-
   for (const op of plan.ops) {
     if (op.outputs.length > 0 && op.outputs.every((t) => feeds.has(t))) continue;
     const def = getOpDef(op.type);
@@ -167,10 +152,18 @@ export function lowerPlan(
     });
     // Known without the feeds: compute it now, on the host, with the reference kernel (an unfed Placeholder's kernel
     // throws the missing-feed error). Shape-only ops get stand-ins that carry just a shape.
-    const foldable = !def.stateful && refs.length === 0 && op.type !== 'Placeholder' && (def.shapeOnly === true || op.inputs.every((t) => host.has(t)));
+    // A large value (a big Fill) is computed by its kernel on the device instead, as the optimizer's folder leaves it.
+    const foldable = !def.stateful && refs.length === 0 && op.type !== 'Placeholder' && (def.shapeOnly === true || op.inputs.every((t) => host.has(t)))
+      && (def.shapeOnly === true || !tooLargeToFold(op, inInfos, host));
     if (foldable || op.type === 'Placeholder') {
       const args = op.inputs.map((t, i) => host.get(t) ?? shapeStandIn(inInfos[i]));
-      const values = def.cpu(args, op.attrs, hostKernelContext(op));
+      let values: NDArray[];
+      try {
+        values = def.cpu(args, op.attrs, hostKernelContext(op));
+      } catch (e) {
+        if (e instanceof KilnError) throw e;
+        throw new InternalError(`'${op.name}' (${op.type}) failed while the plan was compiled: ${(e as Error).message}`);
+      }
       op.outputs.forEach((t, i) => {
         if (feeds.has(t)) return;
         host.set(t, values[i]);
@@ -180,32 +173,6 @@ export function lowerPlan(
     }
     const outInfos = concreteOutputs(op, inInfos, host);
     op.outputs.forEach((t, i) => { if (!feeds.has(t)) info.set(t, outInfos[i]); });
-
-    const ew = def.elementwise;
-    const isInt = (d: DType): boolean => d === 'int32' || d === 'int64';
-    if (ew !== undefined && op.outputs.length === 1 && !feeds.has(op.outputs[0]) && !(ew.intDivides === true && isInt(op.inputs[0].dtype))
-      && (f64 || [...op.inputs, ...op.outputs].every((t) => t.dtype !== 'float64'))) {
-      const shape = outInfos[0].shape;
-      const chainInputs = (absorbing: boolean): ChainInput[] => op.inputs.map((t, i) => {
-        const p = pending.get(t);
-        const absorb = absorbing && p !== undefined && uses.get(t) === 1 && sameShape(p.shape, shape) ? p : null;
-        return { tensor: t, shape: inInfos[i].shape, absorb, scalar: host.get(t) ?? null };
-      });
-      let inputs = chainInputs(true);
-      if (leafCount(inputs) > MAX_LEAVES) inputs = chainInputs(false);
-      // A pending input not folded in is written now, to be read as a leaf.
-      for (const x of inputs) {
-        const p = pending.get(x.tensor);
-        if (p !== undefined && x.absorb === null) materialize(p);
-        else if (p !== undefined) pending.delete(x.tensor);
-      }
-      pending.set(op.outputs[0], extendChain(op, ew.expr, shape, inputs));
-      continue;
-    }
-    // Anything else reads its inputs from memory. An op with a ref input may change a variable a pending chain reads,
-    // so every chain is written before it.
-    if (refs.length > 0) flushAll();
-    for (const t of op.inputs) { const p = pending.get(t); if (p !== undefined) materialize(p); }
 
     if (op.type === 'VariableV2') {
       const v = variableOf(op, op.outputs[0]);
@@ -254,8 +221,6 @@ export function lowerPlan(
     const inputBuf = (i: number): Buf => (refs.includes(i) ? { kind: 'var', ...variableOf(op, op.inputs[i]) } : copies.get(i) ?? bufFor(op.inputs[i], op));
     emit(op, kernel, op.outputs, outInfos, inputBuf);
   }
-  flushAll();
-
   // Liveness: a temporary lives from the step that writes it to the last step that binds it; fetched ones to the end.
   out.steps.forEach((s, i) => s.bufs.forEach((b) => {
     if (b !== null && (b.kind === 'temp' || b.kind === 'scratch')) b.last = Math.max(b.last, i);
@@ -270,6 +235,17 @@ export function lowerPlan(
     out.fetches.push({ buf, dtype: t.dtype, shape: i.shape });
   }
   return out;
+}
+
+/** Values over the optimizer's folding limit stay device kernels (when the op has one). */
+const HOST_FOLD_LIMIT = 16 * 1024 * 1024;
+function tooLargeToFold(op: Operation, inputs: Info[], host: Map<Tensor, NDArray>): boolean {
+  if (getOpDef(op.type)?.gpu === undefined) return false;
+  try {
+    return concreteOutputs(op, inputs, host).some((o) => sizeOf(o.shape) * 4 > HOST_FOLD_LIMIT);
+  } catch {
+    return false;
+  }
 }
 
 /** A plain copy of `size` 32-bit words (binding 0 to binding 1). */

@@ -116,7 +116,7 @@ export class WebGpuExecutor implements Executor {
         if (best >= 0) slot = free.splice(best, 1)[0];
         else slot = { buffer: make(t.bytes, STORAGE(), `An intermediate of '${describeTemp(lowered, t)}'`), bytes: t.bytes, freeAfter: -1 };
         physical.set(t, slot.buffer);
-        if (t.last !== Infinity) free.push({ ...slot, freeAfter: t.last });
+        if (t.last !== Infinity && plan.memory.reuse) free.push({ ...slot, freeAfter: t.last });
       }
       const feedBuffers = lowered.feeds.map((f) => {
         const b = make(f.buf.bytes, STORAGE(), `Feed '${f.tensor.name}'`);
