@@ -16,10 +16,10 @@ function parseArgs(argv) {
 }
 
 async function openPeer(peer) {
-  const [lib, backend] = peer.split('-');
+  const [lib, backend, variant] = peer.split('-');
   if (!PEERS.includes(peer)) throw new Error(`unknown peer '${peer}' (known: ${PEERS.join(', ')})`);
   const mod = lib === 'kiln' ? await import('./peers/kiln.js') : await import('./peers/tfjs.js');
-  return mod.open(backend);
+  return mod.open(backend, { optimizer: variant !== 'noopt' });
 }
 
 const message = (e) => `error: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`.split('\n')[0];

@@ -18,7 +18,8 @@ export function targetsLine(workloads) {
   }).join(', ');
 }
 
-const RATIOS = [['tfjs-webgpu', 'kiln-webgpu'], ['tfjs-wasm', 'kiln-webgpu']];
+// The optimizer's own targets read as "kiln-X-noopt / kiln-X": how much faster the optimized plan runs.
+const RATIOS = [['tfjs-webgpu', 'kiln-webgpu'], ['tfjs-wasm', 'kiln-webgpu'], ['kiln-webgpu-noopt', 'kiln-webgpu'], ['kiln-cpu-noopt', 'kiln-cpu']];
 
 export const fmtMs = (ms) => ms.toFixed(ms < 10 ? 2 : ms < 1000 ? 1 : 0);
 

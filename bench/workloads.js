@@ -1,8 +1,8 @@
 // The workloads and their data. Every peer process builds its inputs from the same seeds, so all peers compute the
 // same thing and their results can be compared by checksum.
 
-/** The peers, in table order; each runs in its own process (bench/peer.js). */
-export const PEERS = ['kiln-webgpu', 'kiln-cpu', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu'];
+/** The peers, in table order; each runs in its own process (bench/peer.js). `-noopt`: Session.create({optimizer: false}). */
+export const PEERS = ['kiln-webgpu', 'kiln-cpu', 'kiln-webgpu-noopt', 'kiln-cpu-noopt', 'tfjs-webgpu', 'tfjs-wasm', 'tfjs-cpu'];
 
 /** id -> what it is. Sizes are here once; the peers read them. */
 export const WORKLOADS = {

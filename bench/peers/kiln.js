@@ -73,13 +73,13 @@ function buildTraining(tf, w, inp, cst) {
   return { fetch: [trainOp, loss], pick: (r) => r[1], feeds: () => feeds };
 }
 
-export async function open(executor) {
+export async function open(executor, { optimizer = true } = {}) {
   const tf = await kiln();
   return {
     /** Runs are timed from sess.run to the NDArray on the host (sess.run reads the fetch back). */
     async prepare(id) {
       const g = build(tf, id);
-      const sess = await tf.Session.create({ executor });
+      const sess = await tf.Session.create({ executor, optimizer });
       await sess.run(tf.globalVariablesInitializer());
       const base = sess.stats();
       const pick = g.pick ?? ((r) => r);
