@@ -52,7 +52,8 @@ defineOp({
   grad: (op) => { throw new UnimplementedError(`'${op.name}' (${op.type}) is made by the optimizer and has no gradient: differentiate the graph as built`); },
 });
 
-type Compiled = (leaves: ArrayLike<number>[], index: Array<Int32Array | null>, fns: Function[], out: { [i: number]: number; length: number }, n: number) => void;
+type Compiled = (leaves: ArrayLike<number>[], index: Array<Int32Array | null>, fns: Function[], casts: Array<(x: number) => number>,
+  out: { [i: number]: number; length: number }, n: number) => void;
 const compiledLoops = new Map<string, Compiled>();
 
 /**
@@ -69,6 +70,7 @@ export function fusedElementwiseCpu(e: FusedExpr, leaves: NDArray[], node: strin
   const access = leaves.map((l) => (l.size === n && sameDims(l.shape, shape) ? 'direct' : l.size === 1 ? 'scalar' : 'indexed'));
   const index = leaves.map((l, i) => (access[i] === 'indexed' ? broadcastIndex(l.shape, shape) : null));
   const fns: Function[] = [];
+  const casts: Array<(x: number) => number> = [];
   const lines: string[] = [];
   e.steps.forEach((s, j) => {
     const def = getOpDef(s.op)?.elementwise;
@@ -77,25 +79,26 @@ export function fusedElementwiseCpu(e: FusedExpr, leaves: NDArray[], node: strin
     fns.push(isInt && def.intScalar !== undefined ? def.intScalar : def.scalar);
     const args = s.args.map((a: ExprArg) => ('leaf' in a ? `a${a.leaf}` : 'step' in a ? `s${a.step}` : String(castScalar(a.literal, a.dtype))));
     const call = `F[${j}](${args.join(', ')})`;
-    lines.push(`const s${j} = ${roundExpr(call, s.out)};`);
+    lines.push(`const s${j} = ${roundExpr(call, s.out, j)};`);
+    casts.push((x: number) => castScalar(x, s.out));
   });
   const key = `${access.join(',')}|${e.steps.map((s) => `${s.op}:${s.out}:${JSON.stringify(s.args)}`).join(';')}`;
   let loop = compiledLoops.get(key);
   if (loop === undefined) {
     const loads = access.map((a, k) => `const a${k} = ${a === 'direct' ? `L${k}[i]` : a === 'scalar' ? `L${k}[0]` : `L${k}[I${k}[i]]`};`);
     const body = `${access.map((_, k) => `const L${k} = leaves[${k}], I${k} = index[${k}];`).join('\n')}
-const F = fns;
+const F = fns, C = casts;
 for (let i = 0; i < n; i++) {
   ${loads.join('\n  ')}
   ${lines.join('\n  ')}
   out[i] = s${e.steps.length - 1};
 }`;
-    loop = new Function('leaves', 'index', 'fns', 'out', 'n', body) as Compiled;
+    loop = new Function('leaves', 'index', 'fns', 'casts', 'out', 'n', body) as Compiled;
     if (compiledLoops.size > 512) compiledLoops.clear();
     compiledLoops.set(key, loop);
   }
   try {
-    loop(leaves.map((l) => l.data as ArrayLike<number>), index, fns, out.data as unknown as { [i: number]: number; length: number }, n);
+    loop(leaves.map((l) => l.data as ArrayLike<number>), index, fns, casts, out.data as unknown as { [i: number]: number; length: number }, n);
   } catch (err) {
     // Integer division by zero, from the scalar functions: name the node.
     throw new InvalidArgumentError(`'${node}': ${(err as Error).message}`);
@@ -103,15 +106,11 @@ for (let i = 0; i < n; i++) {
   return out;
 }
 
-function roundExpr(v: string, d: DType): string {
-  switch (d) {
-    case 'float32': return `Math.fround(${v})`;
-    case 'float64': return v;
-    case 'int32': { return `((x) => Number.isFinite(x) ? Math.trunc(x) | 0 : 0)(${v})`; }
-    case 'int64': return `((x) => Number.isFinite(x) ? Math.trunc(x) : 0)(${v})`;
-    case 'bool': return `((${v}) !== 0 ? 1 : 0)`;
-    default: return v;
-  }
+/** Each step's result rounded as the unfused kernel stores it: float32 through fround, others through castScalar. */
+function roundExpr(v: string, d: DType, j: number): string {
+  if (d === 'float64') return v;
+  if (d === 'float32') return `Math.fround(${v})`;
+  return `C[${j}](${v})`;
 }
 
 const sameDims = (a: readonly number[], b: readonly number[]): boolean => a.length === b.length && a.every((d, i) => d === b[i]);

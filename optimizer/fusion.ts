@@ -107,12 +107,15 @@ function fuseContractions(pg: PlanGraph, log: (c: string) => void): PlanGraph {
 
 interface Chain { root: Operation; ops: Operation[]; leaves: Tensor[] }
 
+/** The dtypes every executor holds natively (narrower ones are widened with range checks on the GPU: not fused). */
+const FUSED_DTYPES = new Set(['float32', 'float64', 'int32', 'int64', 'bool']);
+
 function fusable(op: Operation): boolean {
   const ew = getOpDef(op.type)?.elementwise;
   if (ew === undefined || ew.scalar === undefined || op.outputs.length !== 1 || op.controlInputs.length > 0) return false;
   const isInt = (d: string): boolean => d === 'int32' || d === 'int64';
   if (ew.intDivides === true && isInt(op.inputs[0].dtype)) return false; // fails on a zero divisor: kept on its own
-  return [...op.inputs, ...op.outputs].every((t) => isFullyDefined(t.shape));
+  return [...op.inputs, ...op.outputs].every((t) => isFullyDefined(t.shape) && FUSED_DTYPES.has(t.dtype));
 }
 
 /** A scalar constant that can be written into the expression instead of being read. */
