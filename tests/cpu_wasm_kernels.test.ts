@@ -9,9 +9,10 @@
 // bias add) are bit-identical too; elu, sigmoid and tanh use polynomial exp/tanh: |got - Math.*| <= 1e-6 + 1e-5 |want|.
 import * as tf from '../index.js';
 import { InvalidArgumentError, ResourceExhaustedError } from '../graph/errors.js';
+import type { Attrs } from '../graph/tensor.js';
 import type { KernelContext } from '../ops/registry.js';
 import { Arena } from '../session/cpu/arena.js';
-import { WasmKernels, type Activation, type Conv2DGeometry } from '../session/cpu/kernels.js';
+import { WasmKernels, type Activation, type BinaryOp, type Conv2DGeometry } from '../session/cpu/kernels.js';
 import { rng } from './helpers.js';
 
 const fr = Math.fround;
@@ -30,11 +31,11 @@ function randomArray(n: number, seed: number, scale = 1): Float32Array {
   return Float32Array.from({ length: n }, () => (r() * 2 - 1) * scale);
 }
 
-/** The first index where two float arrays differ bit for bit, or -1. */
+/** The first index where two float arrays differ bit for bit (any NaN matches any NaN: wasm does not fix NaN payloads), or -1. */
 function firstBitDifference(a: Float32Array, b: Float32Array): number {
   if (a.length !== b.length) return 0;
   const ua = new Uint32Array(a.buffer, a.byteOffset, a.length), ub = new Uint32Array(b.buffer, b.byteOffset, b.length);
-  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i]) return i;
+  for (let i = 0; i < ua.length; i++) if (ua[i] !== ub[i] && !(Number.isNaN(a[i]) && Number.isNaN(b[i]))) return i;
   return -1;
 }
 
@@ -236,9 +237,9 @@ describe('wasm Conv2D (implicit im2col + GEMM)', () => {
       expectBitIdentical(got.data as Float32Array, want.out, `${label(g)} on ${THREADS[i]} threads`);
     }
     const explicit = typeof g.padding !== 'string';
-    const attrs = {
+    const attrs: Attrs = {
       T: 'float32', strides: [1, ...g.s, 1], dilations: [1, ...g.d, 1], data_format: 'NHWC',
-      padding: explicit ? 'EXPLICIT' : g.padding, explicit_paddings: explicit ? [0, 0, ...(g.padding as number[][]).flat(), 0, 0] : [],
+      padding: explicit ? 'EXPLICIT' : (g.padding as string), explicit_paddings: explicit ? [0, 0, ...(g.padding as number[][]).flat(), 0, 0] : [],
     };
     const [ref] = tf.getOpDef('Conv2D')!.cpu([X, F], attrs, { name: 'ref' } as KernelContext);
     expect(ref.shape).toEqual(want.shape);
@@ -300,5 +301,138 @@ describe('wasm memory and threads', () => {
     await k.close();
     const a = new tf.NDArray('float32', [1, 1], Float32Array.from([1]));
     expect(() => k.matMul(a, a)).toThrow(/closed/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** Random values with the IEEE corner cases sprinkled in (NaN, +-0, +-inf, large and tiny). */
+function withSpecials(n: number, seed: number, scale = 4): Float32Array {
+  const x = randomArray(n, seed, scale);
+  const specials = [NaN, 0, -0, Infinity, -Infinity, 1e30, -1e-30, 88.8, -104];
+  for (let i = 0; i < n; i += 7) x[i] = specials[(i / 7) % specials.length];
+  return x;
+}
+
+const ELEMENTWISE_SIZES = [1, 3, 17, 65, 130, 200_003];
+const BINARY_REF: Record<string, (a: number, b: number) => number> = {
+  Add: (a, b) => fr(a + b), Sub: (a, b) => fr(a - b), Mul: (a, b) => fr(a * b), RealDiv: (a, b) => fr(a / b),
+  Maximum: (a, b) => Math.max(a, b), Minimum: (a, b) => Math.min(a, b), SquaredDifference: (a, b) => fr(fr(a - b) * fr(a - b)),
+};
+
+describe('wasm elementwise kernels', () => {
+  test.each(Object.keys(BINARY_REF))('%s: bit-identical to f32 JS on every size, with scalar broadcasts, on 1, 2, 3 threads', (op) => {
+    for (const n of ELEMENTWISE_SIZES) {
+      const a = withSpecials(n, n), b = withSpecials(n, n + 1);
+      const s = Float32Array.of(b[1] === 0 ? 1.5 : b[1]);
+      for (const [x, y, what] of [[a, b, 'tensor op tensor'], [s, a, 'scalar op tensor'], [a, s, 'tensor op scalar']] as const) {
+        const want = Float32Array.from({ length: n }, (_, i) => BINARY_REF[op](x.length === 1 ? x[0] : x[i], y.length === 1 ? y[0] : y[i]));
+        const shape = (v: Float32Array) => (v.length === 1 && n !== 1 ? [] : [n]);
+        for (const [t, kn] of kernels.entries()) {
+          const got = kn.binaryArrays(op as BinaryOp, new tf.NDArray('float32', shape(x), x), new tf.NDArray('float32', shape(y), y));
+          expect(got.shape).toEqual([n]);
+          expectBitIdentical(got.data as Float32Array, want, `${op} ${what} n=${n} on ${THREADS[t]} threads`);
+        }
+      }
+    }
+  });
+
+  const EXACT_UNARY: Record<string, (x: number) => number> = {
+    Identity: (x) => x, Relu: (x) => activate(x, 'relu', 0), Relu6: (x) => activate(x, 'relu6', 0), LeakyRelu: (x) => activate(x, 'leakyrelu', 0.2),
+    Neg: (x) => -x, Abs: (x) => Math.abs(x), Sqrt: (x) => fr(Math.sqrt(x)), Square: (x) => fr(x * x), Reciprocal: (x) => fr(1 / x),
+  };
+  const APPROX_UNARY: Record<string, (x: number) => number> = {
+    Exp: Math.exp, Elu: (x) => activate(x, 'elu', 0), Sigmoid: (x) => activate(x, 'sigmoid', 0), Tanh: Math.tanh,
+  };
+
+  test.each(Object.keys(EXACT_UNARY))('%s: bit-identical to f32 JS, on 1, 2, 3 threads', (op) => {
+    for (const n of ELEMENTWISE_SIZES) {
+      const x = withSpecials(n, 3 * n);
+      const want = Float32Array.from(x, EXACT_UNARY[op]);
+      for (const [t, kn] of kernels.entries()) {
+        expectBitIdentical(kn.unaryArray(op as never, new tf.NDArray('float32', [n], x)).data as Float32Array, want, `${op} n=${n} on ${THREADS[t]} threads`);
+      }
+    }
+  });
+
+  test.each(Object.keys(APPROX_UNARY))('%s: within 1e-6 + 1e-5 |want| of Math.*, specials exact, threads identical', (op) => {
+    for (const n of ELEMENTWISE_SIZES) {
+      const x = withSpecials(n, 5 * n, 12);
+      const want = Float64Array.from(x, APPROX_UNARY[op]);
+      const got = kernels.map((kn) => kn.unaryArray(op as never, new tf.NDArray('float32', [n], x)).data as Float32Array);
+      expectBitIdentical(got[1], got[0], `${op}: 2 vs 1 thread`);
+      expectBitIdentical(got[2], got[0], `${op}: 3 vs 1 thread`);
+      for (let i = 0; i < n; i++) {
+        const w = fr(want[i]), g = got[0][i];
+        if (!Number.isFinite(w) || w === 0 || Number.isNaN(x[i])) expect([i, x[i], g]).toEqual([i, x[i], w === 0 ? g && 0 : w]);
+        else if (Math.abs(g - w) > 1e-6 + 1e-5 * Math.abs(w)) throw new Error(`${op}(${x[i]}) = ${g}, want ${w}`);
+      }
+    }
+  });
+
+  test('a broadcast the kernels do not take is UnimplementedError naming the node', () => {
+    const a = new tf.NDArray('float32', [2, 3], new Float32Array(6)), b = new tf.NDArray('float32', [3], new Float32Array(3));
+    expect(() => kernels[0].binaryArrays('Add', a, b, 'add1')).toThrow(/'add1': the wasm elementwise kernels broadcast only a single value/);
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+/** reduce_f32.h's summation order in f32 (16 lanes, folded pairwise, whole vectors, lanes pairwise, tail in order). */
+function rowSumReference(x: Float32Array): number {
+  const lanes = new Array<number>(16).fill(0);
+  let i = 0;
+  for (; i + 16 <= x.length; i += 16) for (let l = 0; l < 16; l++) lanes[l] = fr(lanes[l] + x[i + l]);
+  const a = [0, 1, 2, 3].map((l) => fr(fr(lanes[l] + lanes[4 + l]) + fr(lanes[8 + l] + lanes[12 + l])));
+  for (; i + 4 <= x.length; i += 4) for (let l = 0; l < 4; l++) a[l] = fr(a[l] + x[i + l]);
+  let r = fr(fr(a[0] + a[1]) + fr(a[2] + a[3]));
+  for (; i < x.length; i++) r = fr(r + x[i]);
+  return r;
+}
+
+describe('wasm reductions and softmax over the last axis', () => {
+  const SHAPES: Array<[number, number]> = [[1, 1], [3, 17], [17, 3], [5, 65], [2, 130], [65, 0], [4000, 65], [3, 100_003]];
+
+  test.each(SHAPES)('Sum, Mean, Max of [%i, %i]: bit-identical to the f32 references on 1, 2, 3 threads', (rows, cols) => {
+    const x = randomArray(rows * cols, rows + cols, 10);
+    const X = new tf.NDArray('float32', [rows, cols], x);
+    const row = (r: number) => x.subarray(r * cols, (r + 1) * cols);
+    const want = {
+      Sum: Float32Array.from({ length: rows }, (_, r) => rowSumReference(row(r))),
+      Mean: Float32Array.from({ length: rows }, (_, r) => fr(rowSumReference(row(r)) / cols)),
+      Max: Float32Array.from({ length: rows }, (_, r) => row(r).reduce((m, v) => Math.max(m, v), -Infinity)),
+    };
+    for (const op of ['Sum', 'Mean', 'Max'] as const) {
+      for (const [t, kn] of kernels.entries()) {
+        const got = kn.reduceLastAxis(op, X);
+        expect(got.shape).toEqual([rows]);
+        expectBitIdentical(got.data as Float32Array, want[op], `${op} [${rows}, ${cols}] on ${THREADS[t]} threads`);
+      }
+    }
+    // And the order itself is a sound f32 sum: within cols * 2^-24 * sum |x| of the float64 sum.
+    for (let r = 0; r < rows; r++) {
+      let exact = 0, abs = 0;
+      for (const v of row(r)) { exact += v; abs += Math.abs(v); }
+      expect(Math.abs(want.Sum[r] - exact)).toBeLessThanOrEqual(cols * 2 ** -24 * abs);
+    }
+  });
+
+  test('Max propagates NaN like TF; empty rows give -inf', () => {
+    const x = Float32Array.from([1, NaN, 3, -0, 0, 5, 2, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, NaN]);
+    const got = kernels[0].reduceLastAxis('Max', new tf.NDArray('float32', [3, 6], x));
+    expect(Array.from(got.data)).toEqual([NaN, 2, NaN]);
+    expect(Array.from(kernels[0].reduceLastAxis('Max', new tf.NDArray('float32', [2, 0], new Float32Array(0))).data)).toEqual([-Infinity, -Infinity]);
+  });
+
+  test.each(SHAPES.filter(([, c]) => c > 0))('Softmax of [%i, %i]: within 1e-6 + 1e-5 |want| of the reference executor, threads identical', (rows, cols) => {
+    const x = randomArray(rows * cols, 11 * rows + cols, 30);
+    const X = new tf.NDArray('float32', [rows, cols], x);
+    const [want] = tf.getOpDef('Softmax')!.cpu([X], { T: 'float32' }, { name: 'ref' } as KernelContext);
+    const got = kernels.map((kn) => kn.softmaxLastAxis(X).data as Float32Array);
+    expectBitIdentical(got[1], got[0], 'softmax: 2 vs 1 thread');
+    expectBitIdentical(got[2], got[0], 'softmax: 3 vs 1 thread');
+    for (let i = 0; i < want.size; i++) {
+      if (Math.abs(got[0][i] - want.data[i]) > 1e-6 + 1e-5 * Math.abs(want.data[i])) throw new Error(`softmax[${i}] = ${got[0][i]}, want ${want.data[i]}`);
+    }
   });
 });

@@ -15,6 +15,15 @@ import { KernelPool, type KernelExports } from './pool.js';
 export const ACTIVATIONS = { none: 0, relu: 1, relu6: 2, elu: 3, leakyrelu: 4, sigmoid: 5, tanh: 6 } as const;
 export type Activation = keyof typeof ACTIVATIONS;
 
+/** Elementwise ops by TF name, numbered as in session/cpu/wasm/elementwise_f32.c. */
+export const BINARY_OPS = { Add: 0, Sub: 1, Mul: 2, RealDiv: 3, Maximum: 4, Minimum: 5, SquaredDifference: 6 } as const;
+export type BinaryOp = keyof typeof BINARY_OPS;
+export const UNARY_OPS = { Identity: 0, Relu: 1, Relu6: 2, Elu: 3, LeakyRelu: 4, Sigmoid: 5, Tanh: 6, Exp: 7, Neg: 8, Abs: 9, Sqrt: 10, Square: 11, Reciprocal: 12 } as const;
+export type UnaryOp = keyof typeof UNARY_OPS;
+/** Reductions over the last axis (reduce_f32.c). */
+export const REDUCE_OPS = { Sum: 0, Mean: 1, Max: 2 } as const;
+export type ReduceOp = keyof typeof REDUCE_OPS;
+
 /** TF's _FusedMatMul / _FusedConv2D `fused_ops` (after BiasAdd) and the activation each one is. */
 const FUSED_ACTIVATIONS: Record<string, Activation> = { Relu: 'relu', Relu6: 'relu6', Elu: 'elu', LeakyRelu: 'leakyrelu', Sigmoid: 'sigmoid', Tanh: 'tanh' };
 
@@ -318,4 +327,80 @@ export class WasmKernels {
       for (const p of ptrs) this.release(p);
     }
   }
+
+  // ----- elementwise, reductions, softmax -----
+
+  /** out = a op b over n floats; a scalar operand (aScalar / bScalar) is one float repeated. */
+  binary(op: BinaryOp, a: number, b: number, out: number, n: number, opts: { aScalar?: boolean; bScalar?: boolean } = {}): void {
+    const args = this.writeArgs([BINARY_OPS[op], n, a, b, out, opts.aScalar ? 1 : 0, opts.bScalar ? 1 : 0]);
+    this.pool.run('binary_f32', args, this.threadsFor(n, MIN_ELEMENTS_PER_THREAD));
+  }
+
+  /** out = op(x) over n floats (alpha: LeakyRelu's slope). */
+  unary(op: UnaryOp, x: number, out: number, n: number, alpha = 0.2): void {
+    const args = this.writeArgs([UNARY_OPS[op], n, x, out, f32(alpha)]);
+    this.pool.run('unary_f32', args, this.threadsFor(n, MIN_ELEMENTS_PER_THREAD));
+  }
+
+  /** out[r] = op over x[r, :] for a [rows, cols] array. */
+  reduce(op: ReduceOp, x: number, out: number, rows: number, cols: number): void {
+    const args = this.writeArgs([REDUCE_OPS[op], rows, cols, x, out]);
+    this.pool.run('reduce_f32', args, this.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD));
+  }
+
+  /** Softmax over the last axis of a [rows, cols] array. */
+  softmax(x: number, out: number, rows: number, cols: number): void {
+    const args = this.writeArgs([rows, cols, x, out]);
+    this.pool.run('softmax_f32', args, this.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD / 8));
+  }
+
+  /** The NDArray form of binary: equal shapes, or one side with a single value (broadcast). */
+  binaryArrays(op: BinaryOp, a: NDArray, b: NDArray, node: string = op): NDArray {
+    checkFloat32(node, a, b);
+    const aScalar = a.size === 1 && b.size !== 1, bScalar = b.size === 1 && !aScalar;
+    if (!aScalar && !bScalar && formatShape(a.shape) !== formatShape(b.shape)) {
+      throw new UnimplementedError(`'${node}': the wasm elementwise kernels broadcast only a single value, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    }
+    const shape = aScalar ? b.shape : a.shape, n = sizeOf(shape);
+    return this.withCopies([a, b], n, (ptrs, out) => this.binary(op, ptrs[0], ptrs[1], out, n, { aScalar, bScalar }), shape, node);
+  }
+
+  unaryArray(op: UnaryOp, x: NDArray, opts: { alpha?: number; node?: string } = {}): NDArray {
+    const node: string = opts.node ?? op;
+    checkFloat32(node, x);
+    return this.withCopies([x], x.size, (ptrs, out) => this.unary(op, ptrs[0], out, x.size, opts.alpha), x.shape, node);
+  }
+
+  /** op over the last axis; the result drops it (keep_dims = false). */
+  reduceLastAxis(op: ReduceOp, x: NDArray, node: string = op): NDArray {
+    checkFloat32(node, x);
+    if (x.rank < 1) throw new InvalidArgumentError(`'${node}': reducing the last axis needs rank >= 1, got a scalar`);
+    const cols = x.shape[x.rank - 1], shape = x.shape.slice(0, -1), rows = sizeOf(shape);
+    return this.withCopies([x], rows, (ptrs, out) => this.reduce(op, ptrs[0], out, rows, cols), shape, node);
+  }
+
+  softmaxLastAxis(x: NDArray, node = 'Softmax'): NDArray {
+    checkFloat32(node, x);
+    if (x.rank < 1) throw new InvalidArgumentError(`'${node}': logits must have rank >= 1, got a scalar`);
+    const cols = x.shape[x.rank - 1];
+    return this.withCopies([x], x.size, (ptrs, out) => this.softmax(ptrs[0], out, x.size / Math.max(cols, 1), cols), x.shape, node);
+  }
+
+  /** Copies `inputs` in, allocates an output of `outSize` floats, runs `body`, copies the output out, frees all. */
+  private withCopies(inputs: NDArray[], outSize: number, body: (ptrs: number[], out: number) => void, shape: readonly number[], node: string): NDArray {
+    const ptrs: number[] = [];
+    try {
+      for (const [i, x] of inputs.entries()) ptrs.push(this.copyIn(x.data as Float32Array, `'${node}' input ${i}`));
+      const out = this.alloc(outSize * 4, `'${node}' output`);
+      ptrs.push(out);
+      body(ptrs, out);
+      return new NDArray('float32', shape, this.read(out, outSize));
+    } finally {
+      for (const p of ptrs) this.release(p);
+    }
+  }
+}
+
+function checkFloat32(node: string, ...xs: NDArray[]): void {
+  for (const x of xs) if (x.dtype !== 'float32') throw new InvalidArgumentError(`'${node}': the wasm kernels take float32, got ${x.dtype}`);
 }

@@ -10,7 +10,7 @@ set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 cd "$here"
 PINNED='Debian clang version 14.0.6'
-SOURCES=(runtime.c pack_f32.c gemm_f32_4x8.c gemm_f32.c conv2d_f32.c)
+SOURCES=(runtime.c pack_f32.c gemm_f32_4x8.c gemm_f32.c conv2d_f32.c elementwise_f32.c reduce_f32.c softmax_f32.c)
 # The memory is imported, shared (worker threads), starts at 1 MiB (the host creates it with that size) and may
 # grow to the wasm32 limit of 4 GiB. The main thread's 64 KiB stack comes first (--stack-first), below the data, so
 # an overflow runs off address 0 instead of over the statics; workers get stacks from the host's heap.

@@ -10,8 +10,12 @@
 #define GEMM_NR 8
 // Cache blocking: a KC-deep slab of one packed B panel is KC*NR*4 = 8 KB (stays in the 32 KB L1 while the MC/MR
 // micro-tiles of one packed A block run over it); the packed A block is MC*KC*4 = 128 KB (stays in the 512 KB L2).
+#ifndef GEMM_KC
 #define GEMM_KC 256
+#endif
+#ifndef GEMM_MC
 #define GEMM_MC 128
+#endif
 // Per-thread scratch the host must give (bytes): one packed A block.
 #define GEMM_SCRATCH_BYTES (GEMM_MC * GEMM_KC * 4)
 

@@ -1,0 +1,94 @@
+// Micro-benchmark of the cpu executor's wasm kernels (session/cpu/kernels.ts on dist/) against tfjs-wasm 4.22 in the
+// same process and run: GEMM 1024^3 and 256^3, and LeNet-style convolutions, on 1 and 2 threads.
+//   npm run build && node bench/wasm_kernels.js [--threads 1,2] [--budget-ms 1500]
+// Each step is what an executor does per run with both operands variable: pack B, compute, copy the result out of
+// wasm memory (tfjs: matMul/conv2d and `await data()`). The inputs are already in wasm memory / tfjs tensors.
+// Prints median ms and GFLOP/s (2*m*n*k flops; conv: 2*n*oh*ow*oc*kh*kw*c) and the largest difference between the
+// two peers' results as a check.
+import os from 'node:os';
+import { measure } from './measure.js';
+import { load } from './peers/tfjs.js';
+
+const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i < 0 ? dflt : process.argv[i + 1]; };
+const THREADS = arg('threads', '1,2').split(',').map(Number);
+const BUDGET = Number(arg('budget-ms', 1500));
+
+const { WasmKernels } = await import('../dist/session/cpu/kernels.js');
+
+function random(n, seed) {
+  let s = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) { s = (Math.imul(s, 1664525) + 1013904223) >>> 0; out[i] = s / 2 ** 31 - 1; }
+  return out;
+}
+
+const CASES = [
+  { id: 'gemm 1024^3', kind: 'gemm', m: 1024, n: 1024, k: 1024 },
+  { id: 'gemm 256^3', kind: 'gemm', m: 256, n: 256, k: 256 },
+  { id: 'conv 64x28x28x1 * 5x5x1x32 SAME', kind: 'conv', x: [64, 28, 28, 1], f: [5, 5, 1, 32] },
+  { id: 'conv 64x14x14x32 * 5x5x32x64 SAME', kind: 'conv', x: [64, 14, 14, 32], f: [5, 5, 32, 64] },
+];
+
+const flopsOf = (c) => c.kind === 'gemm' ? 2 * c.m * c.n * c.k : 2 * c.x[0] * c.x[1] * c.x[2] * c.f[3] * c.f[0] * c.f[1] * c.f[2];
+const inputsOf = (c) => c.kind === 'gemm'
+  ? { a: random(c.m * c.k, 1), b: random(c.k * c.n, 2) }
+  : { a: random(c.x.reduce((p, v) => p * v), 3), b: random(c.f.reduce((p, v) => p * v), 4) };
+
+function kilnStep(kn, c, inp) {
+  const a = kn.copyIn(inp.a), b = kn.copyIn(inp.b);
+  if (c.kind === 'gemm') {
+    const out = kn.alloc(c.m * c.n * 4);
+    return () => {
+      const bp = kn.packB(b, c.k, c.n);
+      kn.gemm({ m: c.m, n: c.n, k: c.k, a, bPacked: bp, c: out });
+      kn.release(bp);
+      return kn.read(out, c.m * c.n);
+    };
+  }
+  const [n, h, w, ch] = c.x, [kh, kw, , oc] = c.f;
+  const g = { n, h, w, c: ch, kh, kw, oc, strides: [1, 1], dilations: [1, 1], padding: 'SAME' };
+  const { oh, ow } = WasmKernels.convOutput(g);
+  const out = kn.alloc(n * oh * ow * oc * 4);
+  return () => {
+    const fp = kn.packB(b, kh * kw * ch, oc);
+    kn.conv2dPtr(g, a, fp, out);
+    kn.release(fp);
+    return kn.read(out, n * oh * ow * oc);
+  };
+}
+
+function tfjsStep(tf, c, inp) {
+  const a = tf.tensor(inp.a, c.kind === 'gemm' ? [c.m, c.k] : c.x), b = tf.tensor(inp.b, c.kind === 'gemm' ? [c.k, c.n] : c.f);
+  return async () => {
+    const y = c.kind === 'gemm' ? tf.matMul(a, b) : tf.conv2d(a, b, 1, 'same');
+    const d = await y.data();
+    y.dispose();
+    return d;
+  };
+}
+
+const maxDiff = (x, y) => { let m = 0; for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i])); return m; };
+
+const tf = await load('wasm');
+const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), mt = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
+const pools = [];
+for (const t of THREADS) pools.push(await WasmKernels.create({ threads: t }));
+console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; Node ${process.version}`);
+console.log(`kiln wasm: SIMD128, no FMA (relaxed-SIMD ${pools[0].features.relaxedSimd ? 'available, unused' : 'unavailable'}); tfjs-wasm 4.22: SIMD ${simd ? 'on' : 'off'}, threads ${mt ? 'on' : 'off'}`);
+const rows = [];
+for (const c of CASES) {
+  const inp = inputsOf(c), gflop = flopsOf(c) / 1e9;
+  const peer = await measure(tfjsStep(tf, c, inp), { budgetMs: BUDGET });
+  const row = { case: c.id, 'tfjs-wasm ms': peer.medianMs.toFixed(2), 'tfjs GFLOP/s': (gflop / peer.medianMs * 1e3).toFixed(1) };
+  for (const [i, kn] of pools.entries()) {
+    const r = await measure(kilnStep(kn, c, inp), { budgetMs: BUDGET });
+    row[`kiln ${THREADS[i]}t ms`] = r.medianMs.toFixed(2);
+    row[`kiln ${THREADS[i]}t GFLOP/s`] = (gflop / r.medianMs * 1e3).toFixed(1);
+    row[`x tfjs ${THREADS[i]}t`] = (peer.medianMs / r.medianMs).toFixed(2);
+    row[`check ${THREADS[i]}t`] = maxDiff(r.last, peer.last).toExponential(1);
+  }
+  rows.push(row);
+  console.log(JSON.stringify(row));
+}
+console.table(rows);
+for (const kn of pools) await kn.close();
