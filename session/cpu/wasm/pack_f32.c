@@ -33,24 +33,34 @@ void kiln_pack_b_panel_f32(const float *b, int trans, int k, int n, int panel, f
   }
 }
 
-// One row of the implicit im2col matrix of a convolution: columns [k0, k0 + kc) of output pixel `row`, written
-// with stride MR. Columns run (kh, kw, c) with c fastest, so each (kh, kw) tap is one contiguous run of input channels
-// (or zeros where the tap falls in the padding).
-static void pack_conv_row(const a_source_t *s, const float *x, int row, int k0, int kc, float *dst) {
-  const int ow = row % s->ow, t = row / s->ow, oh = t % s->oh, img = t / s->oh;
-  const int ih0 = oh * s->sh - s->pad_t, iw0 = ow * s->sw - s->pad_l;
-  const float *xi = x + (int64_t)img * s->h * s->w * s->c;
+// Zeros standing in for the input where a tap falls in the padding (or a row past M): a run is at most KC long.
+static const float zeros[GEMM_KC];
+
+// One micro-tile (MR output pixels) of the implicit im2col matrix: columns [k0, k0 + kc) run (kh, kw, c) with c
+// fastest, so each (kh, kw) tap is, for each of the MR rows, one contiguous run of input channels (or zeros). The
+// tap arithmetic is done once per tap for the whole tile, and each column is one v128 store of the MR rows' values:
+// with few channels (a first layer's 1 or 3) the packing would otherwise cost more than the product.
+static void pack_conv_tile(const a_source_t *s, int row0, int mr, int k0, int kc, float *dst) {
+  int ih0[GEMM_MR], iw0[GEMM_MR];
+  const float *img[GEMM_MR];
+  for (int r = 0; r < GEMM_MR; r++) {
+    const int row = row0 + KILN_MIN(r, mr - 1);
+    const int ow = row % s->ow, t = row / s->ow, oh = t % s->oh;
+    ih0[r] = oh * s->sh - s->pad_t;
+    iw0[r] = ow * s->sw - s->pad_l;
+    img[r] = s->a + (int64_t)(t / s->oh) * s->h * s->w * s->c;
+  }
   int c = k0 % s->c, tap = k0 / s->c;
   int kw = tap % s->kw, kh = tap / s->kw;
   for (int done = 0; done < kc;) {
     const int run = KILN_MIN(s->c - c, kc - done);
-    const int ih = ih0 + kh * s->dh, iw = iw0 + kw * s->dw;
-    if (ih >= 0 && ih < s->h && iw >= 0 && iw < s->w) {
-      const float *src = xi + ((int64_t)ih * s->w + iw) * s->c + c;
-      for (int i = 0; i < run; i++) dst[(done + i) * GEMM_MR] = src[i];
-    } else {
-      for (int i = 0; i < run; i++) dst[(done + i) * GEMM_MR] = 0.0f;
+    const float *src[GEMM_MR];
+    for (int r = 0; r < GEMM_MR; r++) {
+      const int ih = ih0[r] + kh * s->dh, iw = iw0[r] + kw * s->dw;
+      src[r] = r < mr && ih >= 0 && ih < s->h && iw >= 0 && iw < s->w ? img[r] + ((int64_t)ih * s->w + iw) * s->c + c : zeros;
     }
+    float *d = dst + done * GEMM_MR;
+    for (int i = 0; i < run; i++, d += GEMM_MR) wasm_v128_store(d, wasm_f32x4_make(src[0][i], src[1][i], src[2][i], src[3][i]));
     done += run;
     c = 0;
     if (++kw == s->kw) { kw = 0; kh++; }
@@ -62,6 +72,10 @@ void kiln_pack_a_f32(const a_source_t *s, int batch, int row0, int rows, int k0,
   const float *a = s->a + (int64_t)batch * s->batch_stride;
   for (int t = 0; t < rows; t += GEMM_MR, ap += kc * GEMM_MR) {
     const int mr = KILN_MIN(GEMM_MR, rows - t);
+    if (s->kind == A_CONV) {
+      pack_conv_tile(s, row0 + t, mr, k0, kc, ap);
+      continue;
+    }
     for (int r = 0; r < GEMM_MR; r++) {
       float *dst = ap + r;
       const int i = row0 + t + r;
@@ -70,11 +84,9 @@ void kiln_pack_a_f32(const a_source_t *s, int batch, int row0, int rows, int k0,
       } else if (s->kind == A_DENSE) {
         const float *src = a + (int64_t)i * s->k + k0;
         for (int p = 0; p < kc; p++) dst[p * GEMM_MR] = src[p];
-      } else if (s->kind == A_DENSE_T) {
+      } else {
         const float *src = a + (int64_t)k0 * s->m + i;
         for (int p = 0; p < kc; p++) dst[p * GEMM_MR] = src[(int64_t)p * s->m];
-      } else {
-        pack_conv_row(s, a, i, k0, kc, dst);
       }
     }
   }
