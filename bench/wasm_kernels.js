@@ -3,10 +3,11 @@
 //   npm run build && node bench/wasm_kernels.js [--threads 1,2] [--budget-ms 1500]
 // Each step is what an executor does per run with both operands variable: pack B, compute, copy the result out of
 // wasm memory (tfjs: matMul/conv2d and `await data()`). The inputs are already in wasm memory / tfjs tensors.
-// Prints median ms and GFLOP/s (2*m*n*k flops; conv: 2*n*oh*ow*oc*kh*kw*c) and the largest difference between the
-// two peers' results as a check.
+// Prints median ms and GFLOP/s (2*m*n*k flops; conv: 2*n*oh*ow*oc*kh*kw*c), the GFLOP per CPU-second of the
+// process (all its threads: on a machine shared with other work this is the kernel's efficiency while wall time is
+// the contention's), and the largest difference between the two peers' results as a check.
 import os from 'node:os';
-import { measure } from './measure.js';
+import { measure, median } from './measure.js';
 import { load } from './peers/tfjs.js';
 
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i < 0 ? dflt : process.argv[i + 1]; };
@@ -67,6 +68,17 @@ function tfjsStep(tf, c, inp) {
   };
 }
 
+/** `step` with the process CPU time (ms, all threads) of each call recorded in `cpu`. */
+function withCpu(step, cpu) {
+  return async () => {
+    const u = process.cpuUsage();
+    const out = await step();
+    const d = process.cpuUsage(u);
+    cpu.push((d.user + d.system) / 1000);
+    return out;
+  };
+}
+
 const maxDiff = (x, y) => { let m = 0; for (let i = 0; i < x.length; i++) m = Math.max(m, Math.abs(x[i] - y[i])); return m; };
 
 const tf = await load('wasm');
@@ -78,17 +90,20 @@ console.log(`kiln wasm: SIMD128, no FMA (relaxed-SIMD ${pools[0].features.relaxe
 const rows = [];
 for (const c of CASES) {
   const inp = inputsOf(c), gflop = flopsOf(c) / 1e9;
-  const peer = await measure(tfjsStep(tf, c, inp), { budgetMs: BUDGET });
-  const row = { case: c.id, 'tfjs-wasm ms': peer.medianMs.toFixed(2), 'tfjs GFLOP/s': (gflop / peer.medianMs * 1e3).toFixed(1) };
+  const peerCpu = [];
+  const peer = await measure(withCpu(tfjsStep(tf, c, inp), peerCpu), { budgetMs: BUDGET });
+  const row = { case: c.id, 'tfjs-wasm ms': peer.medianMs.toFixed(2), 'tfjs GFLOP/s': (gflop / peer.medianMs * 1e3).toFixed(1), 'tfjs GFLOP/cpu-s': (gflop / median(peerCpu) * 1e3).toFixed(1) };
   for (const [i, kn] of pools.entries()) {
-    const r = await measure(kilnStep(kn, c, inp), { budgetMs: BUDGET });
+    const cpu = [];
+    const r = await measure(withCpu(kilnStep(kn, c, inp), cpu), { budgetMs: BUDGET });
     row[`kiln ${THREADS[i]}t ms`] = r.medianMs.toFixed(2);
     row[`kiln ${THREADS[i]}t GFLOP/s`] = (gflop / r.medianMs * 1e3).toFixed(1);
+    row[`kiln ${THREADS[i]}t GFLOP/cpu-s`] = (gflop / median(cpu) * 1e3).toFixed(1);
     row[`x tfjs ${THREADS[i]}t`] = (peer.medianMs / r.medianMs).toFixed(2);
     row[`check ${THREADS[i]}t`] = maxDiff(r.last, peer.last).toExponential(1);
   }
   rows.push(row);
-  console.log(JSON.stringify(row));
 }
+console.log(`load after: ${os.loadavg()[0].toFixed(1)}`);
 console.table(rows);
 for (const kn of pools) await kn.close();

@@ -140,7 +140,14 @@ export class WasmKernels {
     const threads = opts.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`cpu executor: threads must be a positive integer, got ${threads}`);
     const module = kernelModule();
-    const memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: 65536, shared: true });
+    let memory: WebAssembly.Memory;
+    try {
+      memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: 65536, shared: true });
+    } catch (e) {
+      // kernels.wasm is linked for a shared memory (that is what lets the workers run on it): without one there is
+      // nothing to run single-threaded on either.
+      throw new UnimplementedError(`cpu executor: this JavaScript engine cannot create a shared WebAssembly.Memory (${(e as Error).message}); the wasm kernels need one`);
+    }
     const main = new WebAssembly.Instance(module, { env: { memory } });
     const arena = new Arena(memory, (main.exports.__heap_base as WebAssembly.Global).value as number);
     const scratchStride = (main.exports.gemm_scratch_bytes as () => number)();
