@@ -19,14 +19,16 @@ FLAGS=(--target=wasm32 -msimd128 -matomics -mbulk-memory -mmutable-globals -O3 -
   -Wl,--no-entry,--export-dynamic,--import-memory,--shared-memory,--max-memory=4294967296
   -Wl,--stack-first,-z,stack-size=65536,--initial-memory=1048576,--export=__heap_base,--strip-debug)
 
-compiler_ok() {
-  command -v clang >/dev/null && command -v wasm-ld >/dev/null || { echo "skipped: no clang"; return 1; }
+# Prints why this machine cannot reproduce the committed binary ("no clang", another version), or nothing.
+compiler_problem() {
+  command -v clang >/dev/null && command -v wasm-ld >/dev/null || { echo "no clang"; return; }
   local v; v="$(clang --version | head -n1)"
-  [[ "$v" == "$PINNED"* ]] || { echo "skipped: $v is not the pinned '$PINNED'"; return 1; }
+  [[ "$v" == "$PINNED"* ]] || echo "$v is not the pinned '$PINNED'"
 }
 
+problem="$(compiler_problem)"
 if [[ "${1:-}" == "--check" ]]; then
-  compiler_ok || exit 0
+  [[ -z "$problem" ]] || { echo "skipped: $problem"; exit 0; }
   tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
   clang "${FLAGS[@]}" -o "$tmp/kernels.wasm" "${SOURCES[@]}"
   if cmp -s "$tmp/kernels.wasm" kernels.wasm; then
@@ -36,7 +38,7 @@ if [[ "${1:-}" == "--check" ]]; then
     exit 1
   fi
 else
-  compiler_ok || { echo "build:wasm needs $PINNED and wasm-ld (apt-get install clang lld)" >&2; exit 1; }
+  [[ -z "$problem" ]] || { echo "build:wasm: $problem; it needs $PINNED and wasm-ld (Debian 12: apt-get install clang lld)" >&2; exit 1; }
   out="${1:-kernels.wasm}"
   clang "${FLAGS[@]}" -o "$out" "${SOURCES[@]}"
   echo "wrote $out ($(wc -c < "$out") bytes)"
