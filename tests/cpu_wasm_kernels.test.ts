@@ -8,7 +8,7 @@
 // |c - exact| <= k * 2^-24 * sum_k |a b|. Epilogue activations made of exact operations (relu, relu6, leaky relu,
 // bias add) are bit-identical too; elu, sigmoid and tanh use polynomial exp/tanh: |got - Math.*| <= 1e-6 + 1e-5 |want|.
 import * as tf from '../index.js';
-import { InvalidArgumentError, ResourceExhaustedError } from '../graph/errors.js';
+import { InternalError, InvalidArgumentError, ResourceExhaustedError } from '../graph/errors.js';
 import type { Attrs } from '../graph/tensor.js';
 import type { KernelContext } from '../ops/registry.js';
 import { Arena } from '../session/cpu/arena.js';
@@ -289,6 +289,35 @@ describe('wasm memory and threads', () => {
   test('asking for more than 4 GiB is ResourceExhaustedError naming the buffer', () => {
     expect(() => kernels[0].alloc(5 * 2 ** 30, "'big' output")).toThrow(ResourceExhaustedError);
     expect(() => kernels[0].alloc(5 * 2 ** 30, "'big' output")).toThrow(/'big' output needs 5368709120 bytes.*4 GiB/);
+  });
+
+  test('10,000 runs hold the memory flat: every block a call takes is given back', () => {
+    const kn = kernels[1];
+    const a = new tf.NDArray('float32', [3, 5], randomArray(15, 1)), b = new tf.NDArray('float32', [5, 2], randomArray(10, 2));
+    const bias = new tf.NDArray('float32', [2], Float32Array.from([1, -1]));
+    kn.matMul(a, b, { bias, activation: 'relu' });
+    const [top, live, bytes] = [kn.arena.heapTop, kn.arena.liveBytes, kn.memory.buffer.byteLength];
+    for (let i = 0; i < 10_000; i++) kn.matMul(a, b, { bias, activation: 'relu' });
+    expect([kn.arena.heapTop, kn.arena.liveBytes, kn.memory.buffer.byteLength]).toEqual([top, live, bytes]);
+  });
+
+  test('a kernel that traps on a worker or on the caller is an InternalError, and the pool keeps working', () => {
+    for (const kn of kernels) {
+      const c = kn.alloc(128 * 128 * 4);
+      const bp = kn.alloc(kn.packedBFloats(128, 128) * 4);
+      // An A pointer past the end of memory: every thread's share traps (an out-of-bounds load).
+      expect(() => kn.gemm({ m: 128, n: 128, k: 128, a: 0xfff00000, bPacked: bp, c })).toThrow(InternalError);
+      expect(() => kn.gemm({ m: 128, n: 128, k: 128, a: 0xfff00000, bPacked: bp, c })).toThrow(/kernel gemm_f32 failed: .*out of bounds/);
+      if (kn.threads > 1) {
+        // A whose first 64 rows end exactly at the end of memory: the caller's rows are fine, a worker's trap.
+        const a = kn.memory.buffer.byteLength - 64 * 128 * 4;
+        expect(() => kn.gemm({ m: 128, n: 128, k: 128, a, bPacked: bp, c })).toThrow(/kernel gemm_f32 failed: thread [12]: .*out of bounds/);
+      }
+      kn.release(bp);
+      kn.release(c);
+      const x = new tf.NDArray('float32', [2, 2], Float32Array.from([1, 2, 3, 4]));
+      expect(Array.from(kn.matMul(x, x).data)).toEqual([7, 10, 15, 22]);
+    }
   });
 
   test('threads: reported, validated, and closed pools refuse to run', async () => {

@@ -131,7 +131,9 @@ export class KernelPool {
       for (let done = Atomics.load(c, DONE); done !== n - 1; done = Atomics.load(c, DONE)) Atomics.wait(c, DONE, done);
       const failed = Atomics.load(c, FAILED);
       if (failure === undefined && failed) {
-        const text = new TextDecoder().decode(new Uint8Array(this.errorText).slice()).replace(/\0+$/, '');
+        const bytes = new Uint8Array(this.errorText);
+        const text = new TextDecoder().decode(bytes.slice()).replace(/\0+$/, '');
+        bytes.fill(0);
         failure = new Error(`thread ${failed - 1}: ${text}`);
       }
     }
