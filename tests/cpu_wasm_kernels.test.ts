@@ -8,7 +8,7 @@
 // |c - exact| <= k * 2^-24 * sum_k |a b|. Epilogue activations made of exact operations (relu, relu6, leaky relu,
 // bias add) are bit-identical too; elu, sigmoid and tanh use polynomial exp/tanh: |got - Math.*| <= 1e-6 + 1e-5 |want|.
 import * as tf from '../index.js';
-import { InternalError, InvalidArgumentError, ResourceExhaustedError } from '../graph/errors.js';
+import { InternalError, InvalidArgumentError, ResourceExhaustedError, UnimplementedError } from '../graph/errors.js';
 import type { Attrs } from '../graph/tensor.js';
 import type { KernelContext } from '../ops/registry.js';
 import { Arena } from '../session/cpu/arena.js';
@@ -399,9 +399,27 @@ describe('wasm elementwise kernels', () => {
     }
   });
 
+  test.each([
+    [[5, 17], [17], [5, 17]], [[17], [4, 17], [4, 17]], [[2, 3, 5], [3, 5], [2, 3, 5]], [[1, 1, 130], [3000, 130], [1, 3000, 130]],
+    [[4, 1, 1], [1], [4, 1, 1]], [[3], [1, 1, 1], [1, 1, 3]], [[3000, 130], [1, 130], [3000, 130]], [[6, 4], [1], [6, 4]],
+  ])('%j op %j: a trailing-dims operand repeats (BiasAdd), bit-identical on 1, 2, 3 threads', (sa, sb, shape) => {
+    const [na, nb] = [sa.reduce((p, v) => p * v, 1), sb.reduce((p, v) => p * v, 1)];
+    const a = withSpecials(na, na), b = withSpecials(nb, nb + 5);
+    const n = Math.max(na, nb);
+    for (const op of ['Add', 'Mul', 'SquaredDifference'] as const) {
+      const want = Float32Array.from({ length: n }, (_, i) => BINARY_REF[op](a[i % na], b[i % nb]));
+      for (const [t, kn] of kernels.entries()) {
+        const got = kn.binaryArrays(op, new tf.NDArray('float32', sa, a), new tf.NDArray('float32', sb, b));
+        expect(got.shape).toEqual(shape);
+        expectBitIdentical(got.data as Float32Array, want, `${op} ${JSON.stringify(sa)} ${JSON.stringify(sb)} on ${THREADS[t]} threads`);
+      }
+    }
+  });
+
   test('a broadcast the kernels do not take is UnimplementedError naming the node', () => {
-    const a = new tf.NDArray('float32', [2, 3], new Float32Array(6)), b = new tf.NDArray('float32', [3], new Float32Array(3));
-    expect(() => kernels[0].binaryArrays('Add', a, b, 'add1')).toThrow(/'add1': the wasm elementwise kernels broadcast only a single value/);
+    const a = new tf.NDArray('float32', [2, 3], new Float32Array(6)), b = new tf.NDArray('float32', [2, 1], new Float32Array(2));
+    expect(() => kernels[0].binaryArrays('Add', a, b, 'add1')).toThrow(UnimplementedError);
+    expect(() => kernels[0].binaryArrays('Add', a, b, 'add1')).toThrow(/'add1': the wasm elementwise kernels broadcast a single value or a trailing-dims operand, got \[2,3\] and \[2,1\]/);
   });
 });
 

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { InvalidArgumentError, UnimplementedError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
-import { formatShape, sizeOf } from '../../graph/shape.js';
+import { broadcastConcrete, formatShape, sizeOf } from '../../graph/shape.js';
 import { Arena } from './arena.js';
 import { KernelPool, type KernelExports } from './pool.js';
 
@@ -337,9 +337,12 @@ export class WasmKernels {
 
   // ----- elementwise, reductions, softmax -----
 
-  /** out = a op b over n floats; a scalar operand (aScalar / bScalar) is one float repeated. */
-  binary(op: BinaryOp, a: number, b: number, out: number, n: number, opts: { aScalar?: boolean; bScalar?: boolean } = {}): void {
-    const args = this.writeArgs([BINARY_OPS[op], n, a, b, out, opts.aScalar ? 1 : 0, opts.bScalar ? 1 : 0]);
+  /**
+   * out = a op b over n floats. A broadcast operand is 'scalar' (one float) or 'periodic' (`period` floats repeated
+   * along the output, n a multiple of period: BiasAdd's bias, or any operand whose shape is a suffix of the other's).
+   */
+  binary(op: BinaryOp, a: number, b: number, out: number, n: number, opts: { a?: Operand; b?: Operand; period?: number } = {}): void {
+    const args = this.writeArgs([BINARY_OPS[op], n, a, b, out, OPERANDS[opts.a ?? 'full'], OPERANDS[opts.b ?? 'full'], opts.period ?? 0]);
     this.pool.run('binary_f32', args, this.threadsFor(n, MIN_ELEMENTS_PER_THREAD));
   }
 
@@ -361,15 +364,18 @@ export class WasmKernels {
     this.pool.run('softmax_f32', args, this.threadsFor(rows * cols, MIN_ELEMENTS_PER_THREAD / 8));
   }
 
-  /** The NDArray form of binary: equal shapes, or one side with a single value (broadcast). */
+  /**
+   * The NDArray form of binary: equal shapes, a single value on either side, or one side's shape a suffix of the
+   * other's (leading 1s ignored), e.g. [n, c] + [c].
+   */
   binaryArrays(op: BinaryOp, a: NDArray, b: NDArray, node: string = op): NDArray {
     checkFloat32(node, a, b);
-    const aScalar = a.size === 1 && b.size !== 1, bScalar = b.size === 1 && !aScalar;
-    if (!aScalar && !bScalar && formatShape(a.shape) !== formatShape(b.shape)) {
-      throw new UnimplementedError(`'${node}': the wasm elementwise kernels broadcast only a single value, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
+    const kinds = broadcastKinds(a.shape, b.shape);
+    if (kinds === null) {
+      throw new UnimplementedError(`'${node}': the wasm elementwise kernels broadcast a single value or a trailing-dims operand, got ${formatShape(a.shape)} and ${formatShape(b.shape)}`);
     }
-    const shape = aScalar ? b.shape : a.shape, n = sizeOf(shape);
-    return this.withCopies([a, b], n, (ptrs, out) => this.binary(op, ptrs[0], ptrs[1], out, n, { aScalar, bScalar }), shape, node);
+    const shape = kinds.shape, n = sizeOf(shape);
+    return this.withCopies([a, b], n, (ptrs, out) => this.binary(op, ptrs[0], ptrs[1], out, n, kinds), shape, node);
   }
 
   unaryArray(op: UnaryOp, x: NDArray, opts: { alpha?: number; node?: string } = {}): NDArray {
@@ -406,6 +412,27 @@ export class WasmKernels {
       for (const p of ptrs) this.release(p);
     }
   }
+}
+
+const OPERANDS = { full: 0, scalar: 1, periodic: 2 } as const;
+export type Operand = keyof typeof OPERANDS;
+
+/** How binary_f32 broadcasts a and b to TF's broadcast shape of the two, or null when that takes a general broadcast. */
+export function broadcastKinds(a: readonly number[], b: readonly number[]): { a: Operand; b: Operand; period: number; shape: number[] } | null {
+  const shape = broadcastConcrete(a, b);
+  if (shape === undefined) return null;
+  const n = sizeOf(shape);
+  const kind = (s: readonly number[]): Operand | null => {
+    const size = sizeOf(s);
+    if (size === n) return 'full';
+    if (size === 1) return 'scalar';
+    const first = s.findIndex((d) => d !== 1);
+    const tail = s.slice(first); // the dims past the leading 1s must be the output's last dims
+    return tail.every((d, i) => d === shape[shape.length - tail.length + i]) ? 'periodic' : null;
+  };
+  const [ka, kb] = [kind(a), kind(b)];
+  if (ka === null || kb === null || (ka === 'periodic' && kb === 'periodic')) return null;
+  return { a: ka, b: kb, period: ka === 'periodic' ? sizeOf(a) : kb === 'periodic' ? sizeOf(b) : 0, shape };
 }
 
 function checkFloat32(node: string, ...xs: NDArray[]): void {
