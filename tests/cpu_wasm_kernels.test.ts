@@ -223,6 +223,9 @@ const CONVS: ConvCase[] = [
   { n: 4, h: 28, w: 28, c: 1, kh: 5, kw: 5, oc: 32, s: [1, 1], d: [1, 1], padding: 'SAME' },
   { n: 2, h: 14, w: 14, c: 32, kh: 5, kw: 5, oc: 64, s: [1, 1], d: [1, 1], padding: 'SAME' },
   { n: 1, h: 4, w: 4, c: 3, kh: 1, kw: 1, oc: 5, s: [3, 3], d: [1, 1], padding: 'VALID' },
+  // One channel, stride 1 along w: the packing's fast path (4 adjacent pixels per load), with dilation and padding.
+  { n: 2, h: 11, w: 13, c: 1, kh: 3, kw: 4, oc: 9, s: [1, 1], d: [2, 2], padding: 'SAME' },
+  { n: 3, h: 9, w: 6, c: 1, kh: 2, kw: 5, oc: 4, s: [2, 1], d: [1, 1], padding: [[1, 2], [3, 0]] },
 ];
 const label = (g: ConvCase) => `${g.n}x${g.h}x${g.w}x${g.c} * ${g.kh}x${g.kw}x${g.oc} s=${g.s} d=${g.d} ${JSON.stringify(g.padding)}`;
 

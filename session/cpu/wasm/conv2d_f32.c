@@ -3,8 +3,8 @@
 // input is read through an implicit im2col in the A packing (pack_f32.c), so no kh*kw-times-larger matrix is ever
 // written and the micro-kernel, blocking, threading and fused epilogue are the GEMM's.
 // Reaches (one thread, per CPU-second): 21.9 GFLOP/s on 64x14x14x32 * 5x5x32x64 SAME (K = 800: the GEMM's speed);
-// 7.9 GFLOP/s on 64x28x28x1 * 5x5x1x32 (K = 25: the packing of 25 one-channel taps per row costs about as much as
-// the short product, and every micro-kernel call is only 25 steps long).
+// 14.5 GFLOP/s on 64x28x28x1 * 5x5x1x32 (K = 25: every micro-kernel call is only 25 steps, and the packing of the
+// taps costs a good part of the short product even with the one-channel fast path in pack_f32.c).
 #include "gemm.h"
 
 typedef struct {
