@@ -265,9 +265,15 @@ describe('wasm Conv2D (implicit im2col + GEMM)', () => {
     }
   });
 
-  test('a filter whose depth is not the input\'s is InvalidArgumentError', () => {
+  test('a filter whose depth is not the input\'s, or an output size below zero, is InvalidArgumentError', () => {
     const x = new tf.NDArray('float32', [1, 3, 3, 2], new Float32Array(18)), f = new tf.NDArray('float32', [1, 1, 3, 1], new Float32Array(3));
     expect(() => kernels[0].conv2d(x, f, { padding: 'VALID', node: 'c1' })).toThrow(/'c1': input depth 2 does not match the filter's 3/);
+    // VALID with a filter larger than the input plus one stride: TF's "Computed output size would be negative".
+    const f5 = new tf.NDArray('float32', [5, 1, 2, 1], new Float32Array(10));
+    expect(() => kernels[0].conv2d(x, f5, { padding: 'VALID', node: 'c2' })).toThrow(/'c2': Computed output size would be negative: input 3, filter 5/);
+    // A filter one larger than the input gives an empty output, as in TF.
+    const f4 = new tf.NDArray('float32', [4, 1, 2, 1], new Float32Array(8));
+    expect(kernels[0].conv2d(x, f4, { padding: 'VALID' }).shape).toEqual([1, 0, 3, 1]);
   });
 });
 

@@ -281,8 +281,8 @@ export class WasmKernels {
 
   // ----- Conv2D -----
 
-  /** Output height/width and the padding before (top, left) of a convolution. */
-  static convOutput(g: Conv2DGeometry): { oh: number; ow: number; padT: number; padL: number } {
+  /** Output height/width and the padding before (top, left) of a convolution, by TF's rule (GetWindowedOutputSize). */
+  static convOutput(g: Conv2DGeometry, node = 'Conv2D'): { oh: number; ow: number; padT: number; padL: number } {
     const dim = (size: number, k: number, s: number, d: number, explicit: [number, number] | null): [number, number] => {
       const ek = (k - 1) * d + 1;
       if (g.padding === 'SAME') {
@@ -290,7 +290,10 @@ export class WasmKernels {
         return [out, Math.floor(Math.max((out - 1) * s + ek - size, 0) / 2)];
       }
       const [pb, pa] = explicit ?? [0, 0];
-      return [Math.max(0, Math.floor((size + pb + pa - ek) / s) + 1), pb];
+      if (size + pb + pa - ek + s < 0 || pb < 0 || pa < 0) {
+        throw new InvalidArgumentError(`'${node}': Computed output size would be negative: input ${size}, filter ${k} (effective ${ek}), stride ${s}, padding [${pb}, ${pa}]`);
+      }
+      return [Math.floor((size + pb + pa - ek + s) / s), pb];
     };
     const ex = typeof g.padding === 'string' ? null : g.padding;
     const [oh, padT] = dim(g.h, g.kh, g.strides[0], g.dilations[0], ex ? ex[0] : null);
@@ -319,7 +322,7 @@ export class WasmKernels {
     const g: Conv2DGeometry = { n, h, w, c, kh, kw, oc, strides: opts.strides ?? [1, 1], dilations: opts.dilations ?? [1, 1], padding: opts.padding };
     if ([...g.strides, ...g.dilations].some((v) => !Number.isInteger(v) || v < 1)) throw new InvalidArgumentError(`'${node}': strides and dilations must be positive integers, got [${g.strides}] and [${g.dilations}]`);
     if (opts.bias && (opts.bias.rank !== 1 || opts.bias.shape[0] !== oc)) throw new InvalidArgumentError(`'${node}': bias must have shape [${oc}], got ${formatShape(opts.bias.shape)}`);
-    const { oh, ow } = WasmKernels.convOutput(g);
+    const { oh, ow } = WasmKernels.convOutput(g, node);
     const ptrs: number[] = [];
     try {
       const xp = this.copyIn(x.data as Float32Array, `'${node}' input`); ptrs.push(xp);
