@@ -12,7 +12,7 @@ import { InternalError, InvalidArgumentError, ResourceExhaustedError, Unimplemen
 import type { Attrs } from '../graph/tensor.js';
 import type { KernelContext } from '../ops/registry.js';
 import { Arena } from '../session/cpu/arena.js';
-import { WasmKernels, type Activation, type BinaryOp, type Conv2DGeometry } from '../session/cpu/kernels.js';
+import { epilogueOf, WasmKernels, type Activation, type BinaryOp, type Conv2DGeometry } from '../session/cpu/kernels.js';
 import { rng } from './helpers.js';
 
 const fr = Math.fround;
@@ -170,6 +170,15 @@ describe('wasm GEMM', () => {
         else for (let j = 0; j < got.length; j++) expect(Math.abs(got[j] - ref.out[j])).toBeLessThanOrEqual(1e-6 + 1e-5 * Math.abs(ref.out[j]));
       });
     }
+  });
+
+  test("TF's fused_ops lists map onto the epilogue; anything else is UnimplementedError naming the node", () => {
+    expect(epilogueOf(['BiasAdd'], 'n')).toEqual({ bias: true, activation: 'none' });
+    expect(epilogueOf(['BiasAdd', 'Relu6'], 'n')).toEqual({ bias: true, activation: 'relu6' });
+    expect(epilogueOf(['BiasAdd', 'LeakyRelu'], 'n')).toEqual({ bias: true, activation: 'leakyrelu' });
+    expect(() => epilogueOf(['Relu'], 'dense/MatMul')).toThrow(UnimplementedError);
+    expect(() => epilogueOf(['BiasAdd', 'Add'], 'dense/MatMul')).toThrow(/'dense\/MatMul': fused_ops \[BiasAdd, Add\] is not BiasAdd followed by at most one of/);
+    expect(() => epilogueOf(['BiasAdd', 'Relu', 'Tanh'], 'n')).toThrow(UnimplementedError);
   });
 
   test('k = 0 gives act(bias); bad shapes are InvalidArgumentError', () => {

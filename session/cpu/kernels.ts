@@ -154,9 +154,8 @@ export class WasmKernels {
     const args = arena.alloc(ARGS_BYTES, 'kernel arguments');
     let pool: KernelPool | undefined;
     let note: string | undefined;
-    let stacks: number[] = [];
     if (threads > 1) {
-      stacks = Array.from({ length: threads - 1 }, () => arena.alloc(STACK_BYTES, 'worker stack') + STACK_BYTES);
+      const stacks = Array.from({ length: threads - 1 }, () => arena.alloc(STACK_BYTES, 'worker stack') + STACK_BYTES);
       try {
         pool = await KernelPool.create(module, memory, main, stacks);
       } catch (e) {
