@@ -1,6 +1,7 @@
 // Micro-benchmark of the cpu executor's wasm kernels (session/cpu/kernels.ts on dist/) against tfjs-wasm 4.22 in the
 // same process and run: GEMM 1024^3 and 256^3, and LeNet-style convolutions, on 1 and 2 threads.
 //   npm run build && node bench/wasm_kernels.js [--threads 1,2] [--budget-ms 1500]
+//   node --experimental-wasm-relaxed-simd bench/wasm_kernels.js --fma      the relaxed-SIMD FMA GEMM (Node 20)
 // Each step is what an executor does per run with both operands variable: pack B, compute, copy the result out of
 // wasm memory (tfjs: matMul/conv2d and `await data()`). The inputs are already in wasm memory / tfjs tensors.
 // Prints, per case and peer, the median and the fastest step (ms and GFLOP/s; 2*m*n*k flops, conv 2*n*oh*ow*oc*kh*kw*c),
@@ -14,6 +15,7 @@ import { load } from './peers/tfjs.js';
 const arg = (name, dflt) => { const i = process.argv.indexOf(`--${name}`); return i < 0 ? dflt : process.argv[i + 1]; };
 const THREADS = arg('threads', '1,2').split(',').map(Number);
 const BUDGET = Number(arg('budget-ms', 1500));
+const FMA = process.argv.includes('--fma');
 
 const { WasmKernels } = await import('../dist/session/cpu/kernels.js');
 
@@ -85,9 +87,9 @@ const maxDiff = (x, y) => { let m = 0; for (let i = 0; i < x.length; i++) m = Ma
 const tf = await load('wasm');
 const simd = await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'), mt = await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT');
 const pools = [];
-for (const t of THREADS) pools.push(await WasmKernels.create({ threads: t }));
+for (const t of THREADS) pools.push(await WasmKernels.create({ threads: t, fma: FMA }));
 console.log(`machine: ${os.cpus()[0].model}, ${os.cpus().length} cores, load ${os.loadavg()[0].toFixed(1)}; Node ${process.version}`);
-console.log(`kiln wasm: SIMD128, no FMA (relaxed-SIMD ${pools[0].features.relaxedSimd ? 'available, unused' : 'unavailable'}); tfjs-wasm 4.22: SIMD ${simd ? 'on' : 'off'}, threads ${mt ? 'on' : 'off'}`);
+console.log(`kiln wasm: SIMD128, ${FMA ? 'relaxed-SIMD FMA' : `no FMA (relaxed SIMD ${pools[0].features.relaxedSimd ? 'available, unused: --fma uses it' : 'unavailable'})`}; tfjs-wasm 4.22: SIMD ${simd ? 'on' : 'off'}, threads ${mt ? 'on' : 'off'}`);
 const rows = [];
 const fmt = (x) => x.toFixed(x < 10 ? 2 : 1);
 for (const c of CASES) {

@@ -7,6 +7,7 @@
 // the reference executor (float64 accumulation) the bound is the classic one for a k-term f32 dot product:
 // |c - exact| <= k * 2^-24 * sum_k |a b|. Epilogue activations made of exact operations (relu, relu6, leaky relu,
 // bias add) are bit-identical too; elu, sigmoid and tanh use polynomial exp/tanh: |got - Math.*| <= 1e-6 + 1e-5 |want|.
+import v8 from 'node:v8';
 import * as tf from '../index.js';
 import { InternalError, InvalidArgumentError, ResourceExhaustedError, UnimplementedError } from '../graph/errors.js';
 import type { Attrs } from '../graph/tensor.js';
@@ -499,5 +500,53 @@ describe('wasm reductions and softmax over the last axis', () => {
     for (let i = 0; i < want.size; i++) {
       if (Math.abs(got[0][i] - want.data[i]) > 1e-6 + 1e-5 * Math.abs(want.data[i])) throw new Error(`softmax[${i}] = ${got[0][i]}, want ${want.data[i]}`);
     }
+  });
+});
+
+// ---------------------------------------------------------------------------------------------------------------
+
+describe('wasm GEMM and conv on relaxed-SIMD FMA (kernels_fma.wasm)', () => {
+  // Node 20 has relaxed SIMD behind a V8 flag, which can be set at run time; it is cleared again afterwards so no
+  // later test (in this process) picks the FMA binary by default.
+  const fmaKernels: WasmKernels[] = [];
+  beforeAll(async () => {
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    for (const t of THREADS) fmaKernels.push(await WasmKernels.create({ threads: t, fma: true }));
+  });
+  afterAll(async () => {
+    for (const k of fmaKernels) await k.close();
+    v8.setFlagsFromString('--no-experimental-wasm-relaxed-simd');
+  });
+
+  test('the default pools run without fma; the fma pools report it', () => {
+    expect(kernels[0].features.fma).toBe(false);
+    expect(fmaKernels.map((k) => [k.features.relaxedSimd, k.features.fma])).toEqual([[true, true], [true, true], [true, true]]);
+  });
+
+  test.each(SIZES)('m=%i n=%i k=%i: threads identical, within the f32 dot-product bound of float64', (m, n, k) => {
+    for (const [ta, tb] of [[false, false], [true, true]] as const) {
+      const c = { m, n, k, ta, tb, batchA: 1, batchB: 1 };
+      const s = shapes(c);
+      const a = randomArray(m * k, m + 3 * k), b = randomArray(k * n, n + 5 * k);
+      const A = nd(a, s.a, 1), B = nd(b, s.b, 1);
+      const got = fmaKernels.map((kn) => kn.matMul(A, B, { transposeA: ta, transposeB: tb }).data as Float32Array);
+      expectBitIdentical(got[1], got[0], 'fma: 2 vs 1 thread');
+      expectBitIdentical(got[2], got[0], 'fma: 3 vs 1 thread');
+      const [want] = tf.getOpDef('MatMul')!.cpu([A, B], { transpose_a: ta, transpose_b: tb, T: 'float32' }, { name: 'ref' } as KernelContext);
+      const { absSum } = gemmReference(a, b, c, null, 'none', 0);
+      for (let i = 0; i < want.size; i++) expect(Math.abs(got[0][i] - want.data[i])).toBeLessThanOrEqual(k * 2 ** -24 * absSum[i] + 1e-30);
+    }
+  });
+
+  test('conv with the fused epilogue: threads identical, within the bound of the scalar reference', () => {
+    const g = CONVS[7];
+    const x = randomArray(g.n * g.h * g.w * g.c, 41), f = randomArray(g.kh * g.kw * g.c * g.oc, 42), bias = randomArray(g.oc, 43);
+    const X = new tf.NDArray('float32', [g.n, g.h, g.w, g.c], x), F = new tf.NDArray('float32', [g.kh, g.kw, g.c, g.oc], f);
+    const got = fmaKernels.map((kn) => kn.conv2d(X, F, { strides: g.s, padding: g.padding, bias: new tf.NDArray('float32', [g.oc], bias), activation: 'relu' }).data as Float32Array);
+    expectBitIdentical(got[1], got[0], 'fma conv: 2 vs 1 thread');
+    expectBitIdentical(got[2], got[0], 'fma conv: 3 vs 1 thread');
+    const want = convReference(x, f, g, bias, 'relu').out;
+    const K = g.kh * g.kw * g.c;
+    for (let i = 0; i < want.length; i++) expect(Math.abs(got[0][i] - want[i])).toBeLessThanOrEqual(2 * K * K * 2 ** -24);
   });
 });

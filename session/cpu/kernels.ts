@@ -68,14 +68,22 @@ export interface Conv2DGeometry {
 export interface KernelOptions {
   /** Threads, the calling one included; default: the machine's cores. 1 runs everything on the caller. */
   threads?: number;
+  /**
+   * The GEMM (and so conv) on relaxed-SIMD fused multiply-adds (kernels_fma.wasm). Default: where the engine has
+   * relaxed SIMD (Node 20 only with --experimental-wasm-relaxed-simd). Its results differ from the unfused ones in
+   * the last bits (one rounding per multiply-add, not two) and still do not depend on the thread count.
+   */
+  fma?: boolean;
 }
 
 export interface KernelFeatures {
   simd128: true;
   /** Threads actually running (1 where worker threads could not start). */
   threads: number;
-  /** The running engine validates relaxed-SIMD (f32x4.relaxed_madd). Detected only: no FMA kernels are built yet. */
+  /** The running engine validates relaxed SIMD (f32x4.relaxed_madd). */
   relaxedSimd: boolean;
+  /** The GEMM runs on kernels_fma.wasm (relaxed-SIMD FMA). */
+  fma: boolean;
   /** Why the pool runs on fewer threads than asked, if it does. */
   note?: string;
 }
@@ -87,17 +95,20 @@ const INITIAL_PAGES = 16; // the module's declared minimum (build.sh: --initial-
 const MIN_FLOPS_PER_THREAD = 1 << 19;
 const MIN_ELEMENTS_PER_THREAD = 1 << 16;
 
-let moduleCache: WebAssembly.Module | undefined;
+const moduleCache = new Map<string, WebAssembly.Module>();
 
-/** kernels.wasm, found beside this file in the source tree (ts-jest) or from dist/session/cpu/ after a build. */
-function kernelModule(): WebAssembly.Module {
-  if (moduleCache) return moduleCache;
-  for (const rel of ['./wasm/kernels.wasm', '../../../session/cpu/wasm/kernels.wasm']) {
+/** A kernels binary, found beside this file in the source tree (ts-jest) or from dist/session/cpu/ after a build. */
+function kernelModule(file: string): WebAssembly.Module {
+  const cached = moduleCache.get(file);
+  if (cached) return cached;
+  for (const rel of [`./wasm/${file}`, `../../../session/cpu/wasm/${file}`]) {
     let bytes: Buffer;
     try { bytes = readFileSync(new URL(rel, import.meta.url)); } catch { continue; }
-    return (moduleCache = new WebAssembly.Module(bytes));
+    const module = new WebAssembly.Module(bytes);
+    moduleCache.set(file, module);
+    return module;
   }
-  throw new UnimplementedError('cpu executor: session/cpu/wasm/kernels.wasm is missing (npm run build:wasm builds it)');
+  throw new UnimplementedError(`cpu executor: session/cpu/wasm/${file} is missing (npm run build:wasm builds it)`);
 }
 
 /** f32x4.relaxed_madd in a one-function module: valid only where the engine has relaxed SIMD (Node 20 only with --experimental-wasm-relaxed-simd). */
@@ -139,7 +150,10 @@ export class WasmKernels {
   static async create(opts: KernelOptions = {}): Promise<WasmKernels> {
     const threads = opts.threads ?? defaultThreads();
     if (!Number.isInteger(threads) || threads < 1) throw new InvalidArgumentError(`cpu executor: threads must be a positive integer, got ${threads}`);
-    const module = kernelModule();
+    const relaxedSimd = hasRelaxedSimd();
+    const fma = opts.fma ?? relaxedSimd;
+    if (fma && !relaxedSimd) throw new UnimplementedError('cpu executor: fma was asked for, but this engine has no relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd)');
+    const module = kernelModule(fma ? 'kernels_fma.wasm' : 'kernels.wasm');
     let memory: WebAssembly.Memory;
     try {
       memory = new WebAssembly.Memory({ initial: INITIAL_PAGES, maximum: 65536, shared: true });
@@ -165,7 +179,7 @@ export class WasmKernels {
     }
     pool ??= await KernelPool.create(module, memory, main, []);
     const scratch = arena.alloc(scratchStride * pool.threads, 'gemm scratch');
-    return new WasmKernels(memory, arena, pool, args, scratch, scratchStride, { simd128: true, threads: pool.threads, relaxedSimd: hasRelaxedSimd(), note });
+    return new WasmKernels(memory, arena, pool, args, scratch, scratchStride, { simd128: true, threads: pool.threads, relaxedSimd, fma, note });
   }
 
   get threads(): number { return this.pool.threads; }

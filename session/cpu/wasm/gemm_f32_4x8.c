@@ -8,7 +8,14 @@
 #include "gemm.h"
 #include "simd_math.h"
 
+#ifdef KILN_RELAXED_FMA
+// kernels_fma.wasm: one fused multiply-add per product (relaxed SIMD; V8 emits vfmadd on x86 with FMA3). clang 14
+// knows only the pre-standard f32x4.fma (opcode 0xaf, computing x + y*z); build.sh rewrites each one to the standard
+// f32x4.relaxed_madd (0x105, computing x*y + z), so the operands are passed in relaxed_madd's order: a, b, acc.
+#define FMAC(acc, a, b) acc = __builtin_wasm_fma_f32x4(a, b, acc)
+#else
 #define FMAC(acc, a, b) acc = wasm_f32x4_add(acc, wasm_f32x4_mul(a, b))
+#endif
 
 void kiln_gemm_f32_4x8(int kc, const float *restrict a, const float *restrict b, float *restrict c, int ldc, int mr,
                        int nr, int flags, const float *restrict bias, int act, float alpha) {
