@@ -506,8 +506,9 @@ describe('wasm reductions and softmax over the last axis', () => {
 // ---------------------------------------------------------------------------------------------------------------
 
 describe('wasm GEMM and conv on relaxed-SIMD FMA (kernels_fma.wasm)', () => {
-  // Node 20 has relaxed SIMD behind a V8 flag, which can be set at run time; it is cleared again afterwards so no
-  // later test (in this process) picks the FMA binary by default.
+  // Node 20 has relaxed SIMD behind a V8 flag, which can be set at run time; it is cleared again once the fma pools
+  // are closed, so no later test in this process picks the FMA binary by default. (Never toggle it while an fma pool
+  // is alive: V8 then made these tests some 30 times slower.)
   const fmaKernels: WasmKernels[] = [];
   beforeAll(async () => {
     v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
