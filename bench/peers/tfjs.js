@@ -31,7 +31,7 @@ async function installWebGpu() {
   Object.defineProperty(globalThis, 'navigator', { value: { gpu: gpuInstance }, configurable: true, writable: true });
 }
 
-async function load(backend) {
+export async function load(backend) {
   if (backend === 'webgpu') await installWebGpu();
   const tf = await import('@tensorflow/tfjs-core');
   if (backend === 'webgpu') await import('@tensorflow/tfjs-backend-webgpu');
