@@ -6,7 +6,7 @@ import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
 import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
-import { addOp, defineOp, GradFn } from './registry.js';
+import { addOp, defineOp, GradFn, typeAttr } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
 export const FLOATS: readonly DType[] = ['float32', 'float64'];
@@ -55,6 +55,11 @@ export interface BinaryOpSpec {
   grad?: BinaryGrad | 'not-differentiable';
 }
 
+/** TF declares a T attr only where the dtype varies: its bool-only ops (LogicalAnd, LogicalOr, LogicalNot) have none. */
+function typeAttrSpec(dtypes: readonly DType[]): { T?: { type: 'type' } } {
+  return dtypes.length === 1 && dtypes[0] === 'bool' ? {} : { T: { type: 'type' } };
+}
+
 function checkDtype(c: { inputs: readonly Tensor[]; fail(m: string): never }, allowed: readonly DType[]): void {
   for (const t of c.inputs) {
     if (!allowed.includes(t.dtype)) c.fail(`input '${t.name}' has dtype ${t.dtype}; allowed: ${allowed.join(', ')}`);
@@ -65,7 +70,7 @@ export function defineUnary(s: UnaryOpSpec): void {
   defineOp({
     type: s.type,
     inputs: ['x'],
-    attrs: { T: { type: 'type' } },
+    attrs: typeAttrSpec(s.dtypes),
     shape: (c) => {
       checkDtype(c, s.dtypes);
       return [{ dtype: s.out ?? c.inputs[0].dtype, shape: c.inputs[0].shape }];
@@ -81,7 +86,7 @@ export function defineBinary(s: BinaryOpSpec): void {
   defineOp({
     type: s.type,
     inputs: ['x', 'y'],
-    attrs: { T: { type: 'type' } },
+    attrs: typeAttrSpec(s.dtypes),
     shape: (c) => {
       checkDtype(c, s.dtypes);
       const [a, b] = c.inputs;
@@ -109,14 +114,14 @@ function binaryGradFn(g: BinaryGrad): GradFn { return (op, [dz]) => g(op.inputs[
 export function unaryBuilder(type: string) {
   return (x: TensorLike, opts: NameOpt = {}): Tensor => {
     const t = convertToTensor(x);
-    return addOp(type, [t], { T: t.dtype }, { name: opts.name ?? type }).outputs[0];
+    return addOp(type, [t], typeAttr(type, t.dtype), { name: opts.name ?? type }).outputs[0];
   };
 }
 
 export function binaryBuilder(type: string) {
   return (a: TensorLike, b: TensorLike, opts: NameOpt = {}): Tensor => {
     const [x, y] = convertSameType([a, b], `${type} '${opts.name ?? type}'`);
-    return addOp(type, [x, y], { T: x.dtype }, { name: opts.name ?? type }).outputs[0];
+    return addOp(type, [x, y], typeAttr(type, x.dtype), { name: opts.name ?? type }).outputs[0];
   };
 }
 

@@ -12,7 +12,7 @@ import {
 } from './elementwise.js';
 import { GpuKernel, GpuKernelContext, literal, wgslType } from './gpu.js';
 import { broadcastReductionAxes, unbroadcast } from './gradients.js';
-import { addOp, defineOp, GradFn, ShapeContext, staticValue } from './registry.js';
+import { addOp, defineOp, GradFn, ShapeContext, staticValue, typeAttr } from './registry.js';
 import { matmulGpu } from './wgsl/matmul.js';
 import { argReduceGpu, reduceGpu, ReduceWgsl } from './wgsl/reduce.js';
 import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -471,7 +471,8 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
   defineOp({
     type,
     inputs: ['input', 'reduction_indices'],
-    attrs: { T: { type: 'type' }, Tidx: { type: 'type', default: 'int32' }, keep_dims: { type: 'bool', default: false } },
+    // All and Any reduce bool only, and TF's OpDefs of them have no T attr.
+    attrs: { ...(dtypes === BOOL ? {} : { T: { type: 'type' as const } }), Tidx: { type: 'type', default: 'int32' }, keep_dims: { type: 'bool', default: false } },
     shape: (c) => {
       if (!dtypes.includes(c.inputs[0].dtype)) c.fail(`dtype ${c.inputs[0].dtype} is not supported`);
       return [{ dtype: c.inputs[0].dtype, shape: reductionShape(c) }];
@@ -600,7 +601,7 @@ function reductionBuilder(type: string, defaultName: string) {
     const name = opts.name ?? defaultName;
     return t.graph.withNameScope(name, () => {
       const axes = axesTensor(t, axis);
-      return addOp(type, [t, axes], { T: t.dtype, Tidx: 'int32', keep_dims: keepDims }, { name: `${t.graph.currentScope}`, exactName: true }).outputs[0];
+      return addOp(type, [t, axes], { ...typeAttr(type, t.dtype), Tidx: 'int32', keep_dims: keepDims }, { name: `${t.graph.currentScope}`, exactName: true }).outputs[0];
     });
   };
 }

@@ -211,10 +211,10 @@ function oneLine(s: string): string {
   return line.length > 400 ? `${line.slice(0, 400)}...` : line;
 }
 
-/** The committed list of cases that pass on the cpu executor (tests/conformance_passing.json). */
+/** The committed lists of cases that pass, per executor (tests/conformance_passing.json). */
 export const PASSING_FILE = 'tests/conformance_passing.json';
 
-export interface PassingList { executor: string; total: number; passing: string[] }
+export interface PassingList { total: number; cpu: string[]; webgpu: string[] }
 
 export function readPassing(root = process.cwd()): PassingList {
   return JSON.parse(fs.readFileSync(path.join(root, PASSING_FILE), 'utf8')) as PassingList;

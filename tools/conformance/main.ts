@@ -2,7 +2,7 @@
 // of cases that match TensorFlow and the failures grouped by cause (per op type for missing ops).
 //   --executor cpu|webgpu (default cpu)   --filter REGEX (case names)   --json out.json (every case's result)
 //   --timeout-s N (per case, default 60)  --jobs N (child processes, default 1)   --float64 error|float32 (webgpu)
-//   --corpus DIR   --update-passing (rewrite tests/conformance_passing.json from this run; cpu, no --filter)
+//   --corpus DIR   --update-passing (rewrite this executor's list in tests/conformance_passing.json; no --filter)
 // Each case runs in a child process (worker.ts) under a kill timer: a case that hangs or crashes is counted and the
 // run goes on with a fresh child.
 import { fork, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
-import { CAUSE_TITLES, CAUSES, findCorpus, listCases, PASSING_FILE, type CaseResult, type Cause, type PassingList, type RunCaseOptions } from './corpus.js';
+import { CAUSE_TITLES, CAUSES, findCorpus, listCases, PASSING_FILE, readPassing, type CaseResult, type Cause, type PassingList, type RunCaseOptions } from './corpus.js';
 import type { WorkerRequest } from './worker.js';
 
 interface Args {
@@ -43,7 +43,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--update-passing') o.updatePassing = true;
     else usage(`unknown option '${a}'`);
   }
-  if (o.updatePassing && (o.executor !== 'cpu' || o.filter !== undefined)) usage('--update-passing needs the whole corpus on the cpu executor (no --filter)');
+  if (o.updatePassing && o.filter !== undefined) usage('--update-passing needs the whole corpus (no --filter)');
   return o;
 }
 
@@ -168,9 +168,10 @@ async function main(): Promise<void> {
     fs.writeFileSync(args.json, `${JSON.stringify({ executor: args.executor, total: results.length, passed, results }, null, 1)}\n`);
   }
   if (args.updatePassing) {
-    const list: PassingList = { executor: 'cpu', total: results.length, passing: results.filter((r) => r.cause === 'pass').map((r) => r.name).sort() };
+    const old: PassingList = fs.existsSync(PASSING_FILE) ? readPassing() : { total: 0, cpu: [], webgpu: [] };
+    const list: PassingList = { ...old, total: results.length, [args.executor]: results.filter((r) => r.cause === 'pass').map((r) => r.name).sort() };
     fs.writeFileSync(PASSING_FILE, `${JSON.stringify(list, null, 1)}\n`);
-    process.stdout.write(`wrote ${PASSING_FILE} (${list.passing.length} cases)\n`);
+    process.stdout.write(`wrote ${PASSING_FILE} (${list[args.executor].length} cases on ${args.executor})\n`);
   }
 }
 
