@@ -6,7 +6,7 @@ import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
 import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
-import { addOp, defineOp, GradFn, typeAttr } from './registry.js';
+import { addOp, AttrSpec, defineOp, GradFn, typeAttr } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
 export const FLOATS: readonly DType[] = ['float32', 'float64'];
@@ -16,6 +16,8 @@ export const BOOL: readonly DType[] = ['bool'];
 
 export interface UnaryOpSpec {
   type: string;
+  /** TF's input arg name, when it is not `x` (Relu's is `features`). */
+  input?: string;
   dtypes: readonly DType[];
   fn: (x: number) => number;
   /** For integer dtypes when the float formula would be wrong (int32 square wraps). */
@@ -43,6 +45,8 @@ export type { WType };
 export interface BinaryOpSpec {
   type: string;
   dtypes: readonly DType[];
+  /** TF's attrs beyond T (Equal's incompatible_shape_error). */
+  attrs?: Record<string, AttrSpec>;
   fn: (a: number, b: number) => number;
   /** For integer dtypes when the float formula would be wrong (int32 multiply wraps: Math.imul). */
   intFn?: (a: number, b: number) => number;
@@ -69,7 +73,7 @@ function checkDtype(c: { inputs: readonly Tensor[]; fail(m: string): never }, al
 export function defineUnary(s: UnaryOpSpec): void {
   defineOp({
     type: s.type,
-    inputs: ['x'],
+    inputs: [s.input ?? 'x'],
     attrs: typeAttrSpec(s.dtypes),
     shape: (c) => {
       checkDtype(c, s.dtypes);
@@ -86,13 +90,15 @@ export function defineBinary(s: BinaryOpSpec): void {
   defineOp({
     type: s.type,
     inputs: ['x', 'y'],
-    attrs: typeAttrSpec(s.dtypes),
+    attrs: { ...typeAttrSpec(s.dtypes), ...s.attrs },
     shape: (c) => {
       checkDtype(c, s.dtypes);
       const [a, b] = c.inputs;
       if (a.dtype !== b.dtype) c.fail(`inputs must have one dtype, got '${a.name}' ${a.dtype} and '${b.name}' ${b.dtype}`);
       const shape = broadcastStatic(a.shape, b.shape);
-      if (shape === undefined) return c.fail(`Incompatible shapes: ${formatShape(a.shape)} vs. ${formatShape(b.shape)}`);
+      // incompatible_shape_error=false (Equal, NotEqual) asks TF for a scalar instead of this error: Kiln has no such form.
+      const asked = c.attrs.incompatible_shape_error === false ? ' (incompatible_shape_error=false, a scalar result for shapes that do not broadcast, is not supported)' : '';
+      if (shape === undefined) return c.fail(`Incompatible shapes: ${formatShape(a.shape)} vs. ${formatShape(b.shape)}${asked}`);
       return [{ dtype: s.out ?? a.dtype, shape }];
     },
     cpu: ([a, b], _, ctx) => {

@@ -69,6 +69,22 @@ describe('ops whose TF OpDef has no T attr', () => {
   });
 });
 
+describe("Equal's incompatible_shape_error (TF 1.x writes it)", () => {
+  const text = (flag: boolean, n: number): string => [floatConst('a', [1, 2, 3]), floatConst('b', [1, 5, 3, 4].slice(0, n)),
+    `node { name: "eq" op: "Equal" input: "a" input: "b" attr { key: "T" value { type: DT_FLOAT } } attr { key: "incompatible_shape_error" value { b: ${flag} } } }`].join('\n');
+
+  for (const executor of EXECUTORS) {
+    test(`true: an elementwise comparison on ${executor}`, async () => {
+      const [eq] = await run(importText(text(true, 3)), executor, ['eq:0']);
+      expect(eq.toArray()).toEqual([true, false, true]);
+    });
+  }
+
+  test('false with shapes that do not broadcast: refused by name (Kiln has no scalar form)', () => {
+    expect(() => importText(text(false, 4))).toThrow(/Equal node 'eq'.*Incompatible shapes: \[3\] vs. \[4\] \(incompatible_shape_error=false.*not supported\)/);
+  });
+});
+
 describe('Assign, AssignAdd, AssignSub on a frozen variable (a Const ref)', () => {
   // As a frozen graph holds them: the VariableV2 became a Const, its Assign stayed.
   const text = [
