@@ -57,9 +57,12 @@ export interface RunCaseOptions {
   float64?: 'error' | 'float32';
 }
 
-/** The corpus folder: KILN_TF_CORPUS, else ../shared/testdata/tf-corpus beside the checkout. Missing: a loud error. */
+/**
+ * The corpus folder: the one given, KILN_TF_CORPUS, ../shared/testdata/tf-corpus beside the checkout, or a copy in
+ * tests/testdata/tf-corpus. None found: a loud error (never a skipped test).
+ */
 export function findCorpus(explicit?: string): string {
-  const candidates = [explicit, process.env.KILN_TF_CORPUS, path.resolve(process.cwd(), '../shared/testdata/tf-corpus')]
+  const candidates = [explicit, process.env.KILN_TF_CORPUS, path.resolve(process.cwd(), '../shared/testdata/tf-corpus'), path.resolve(process.cwd(), 'tests/testdata/tf-corpus')]
     .filter((p): p is string => p !== undefined && p !== '');
   const found = candidates.find((p) => fs.existsSync(path.join(p, 'index.json')));
   if (found === undefined) throw new Error(`TensorFlow corpus not found (looked in ${candidates.join(', ')}); set KILN_TF_CORPUS to the tf-corpus folder`);

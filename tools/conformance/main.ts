@@ -73,11 +73,11 @@ class Worker {
     const fail = (cause: Cause, detail: string): CaseResult => ({ name: req.name, cause, detail, ms: Date.now() - t0 });
     try {
       return await new Promise<CaseResult>((resolve) => {
-        const timer = setTimeout(() => { this.kill(); resolve(fail('timeout', `no result within ${timeoutS} s`)); }, timeoutS * 1000);
+        const timer = setTimeout(() => { cleanup(); this.kill(); resolve(fail('timeout', `no result within ${timeoutS} s`)); }, timeoutS * 1000);
         const onMessage = (r: CaseResult): void => { cleanup(); resolve(r); };
         const onExit = (code: number | null, signal: string | null): void => {
           cleanup();
-          this.child = undefined;
+          if (this.child === child) this.child = undefined;
           const last = stderr.trim().split('\n').slice(-3).join(' | ');
           resolve(fail('other', `worker exited (${signal ?? `code ${code}`}) while running the case${last !== '' ? `: ${last}` : ''}`));
         };
