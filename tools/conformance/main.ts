@@ -124,10 +124,18 @@ function report(results: CaseResult[], executor: string, wallS: number): string 
     if (c === 'pass' || rs.length === 0) continue;
     lines.push(`${CAUSE_TITLES[c]}: ${rs.length} cases (${pct(rs.length, total)})`);
     if (c === 'missing-op') {
-      const perOp = new Map<string, number>();
-      for (const r of rs) for (const t of r.missingOps ?? []) perOp.set(t, (perOp.get(t) ?? 0) + 1);
-      const sorted = [...perOp.entries()].sort((a, b) => b[1] - a[1] || (a[0] < b[0] ? -1 : 1));
-      lines.push(`  cases needing each op type: ${sorted.map(([t, n]) => `${t} ${n}`).join(', ')}`);
+      // Per op type: the cases that need it / those of them that need nothing else Kiln lacks.
+      const perOp = new Map<string, { n: number; only: number }>();
+      for (const r of rs) {
+        for (const t of r.missingOps ?? []) {
+          const e = perOp.get(t) ?? { n: 0, only: 0 };
+          e.n++;
+          if (r.missingOps!.length === 1) e.only++;
+          perOp.set(t, e);
+        }
+      }
+      const sorted = [...perOp.entries()].sort((a, b) => b[1].n - a[1].n || (a[0] < b[0] ? -1 : 1));
+      lines.push(`  op type: cases that need it/cases it alone blocks: ${sorted.map(([t, e]) => `${t} ${e.n}/${e.only}`).join(', ')}`);
     } else {
       // Failures with the same message (numbers and quoted names masked) are one line with a count.
       const groups = new Map<string, CaseResult[]>();
