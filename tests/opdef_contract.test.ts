@@ -1,10 +1,13 @@
 // TensorFlow's OpDef is the contract for every op Kiln declares (ops/README.md): input arg names in TF's order (a
-// trailing '*' for a list), which inputs are refs, attr names and types, and defaults where both sides have one.
+// trailing '*' for a list), which inputs are refs, attr names and types, defaults where both sides have one, and the
+// number of outputs (checked on the corpus's nodes: Kiln's outputs come from the shape rule).
 // tests/testdata/tf_opdefs.json is TensorFlow's table (tools/extract_opdefs.py wrote it; TensorFlow is never called
 // here). Ops that are not TensorFlow's, and each departure Kiln keeps, are listed below with the reason.
 import fs from 'node:fs';
 import path from 'node:path';
 import { listOpDefs, OpDef } from '../index.js';
+import { readGraph } from '../serialization/io.js';
+import { findCorpus, listCases } from '../tools/conformance/corpus.js';
 
 interface TfOpDef { i: string[]; o: string[]; a: Array<[string, string] | [string, string, unknown]> }
 const table = JSON.parse(fs.readFileSync(path.join(process.cwd(), 'tests/testdata/tf_opdefs.json'), 'utf8')) as { tensorflow: string; ops: Record<string, TfOpDef> };
@@ -93,6 +96,23 @@ test("every declaration matches TF's OpDef: inputs, ref inputs, attr names, type
 test('every kept departure is still one', () => {
   expect(Object.keys(KEPT_DEPARTURES).filter((d) => !all.includes(d))).toEqual([]);
 });
+
+test("output counts: every node of a declared type in the corpus's graphs has as many outputs as TF's OpDef says", async () => {
+  // Kiln declares outputs through the shape rule, so the count is checked where nodes exist: the 1,644 graphs TF wrote.
+  const corpus = findCorpus();
+  const seen = new Map<string, Set<number>>();
+  for (const name of listCases(corpus)) {
+    let g;
+    try { g = await readGraph(path.join(corpus, name, 'frozen_model.pb')); } catch { continue; }
+    for (const op of g.getOperations()) {
+      if (g.opaqueReason(op) !== undefined || TF[op.type] === undefined || TF[op.type].o.some((o) => o.endsWith('*'))) continue;
+      seen.set(op.type, (seen.get(op.type) ?? new Set()).add(op.outputs.length));
+    }
+  }
+  expect(seen.size).toBeGreaterThan(50);
+  const wrong = [...seen].filter(([t, ns]) => ns.size !== 1 || !ns.has(TF[t].o.length)).map(([t, ns]) => `${t}: ${[...ns].join('/')} outputs, TF's OpDef has ${TF[t].o.length}`);
+  expect(wrong).toEqual([]);
+}, 120_000);
 
 test('the check finds departures (a declaration that differs from TF)', () => {
   const fake: OpDef = { type: 'MatMul', inputs: ['a', 'x'], attrs: { transpose_a: { type: 'bool', default: true }, T: { type: 'int' } }, shape: () => [], cpu: () => [] };
