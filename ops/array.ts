@@ -284,6 +284,8 @@ defineOp({
     const fail = (m: string): never => { throw kernelError('Reshape', ctx.name, m); };
     if (s.rank !== 1) fail(`shape must be a vector, got shape ${formatShape(s.shape)}`);
     const dims = intList(s);
+    // TF 1.x's ReshapeOp: zero sizes stay out of the product, so an empty input still infers its -1 from the
+    // non-zero dims on both sides (reshaping [1,2,0] to [2,0,-1] gives [2,0,1]).
     let inferIdx = -1, prod = 1;
     dims.forEach((d, i) => {
       if (d === -1) {
@@ -291,20 +293,20 @@ defineOp({
         inferIdx = i;
       } else if (d < 0) {
         fail(`Size ${i} must be non-negative, not ${d}`);
-      } else {
+      } else if (d > 0) {
         prod *= d;
       }
     });
     const out = [...dims];
     if (inferIdx >= 0) {
-      if (prod === 0) {
-        fail(`Reshape cannot infer the missing input size for an empty tensor unless all specified input sizes are non-zero (input has ${x.size} values, shape ${formatDims(dims)})`);
-      }
-      if (x.size % prod !== 0) fail(`Input to reshape is a tensor with ${x.size} values, but the requested shape requires a multiple of ${prod}`);
-      out[inferIdx] = x.size / prod;
-    } else if (prod !== x.size) {
-      fail(`Input to reshape is a tensor with ${x.size} values, but the requested shape has ${prod}`);
+      const zeroSize = dims.includes(0);
+      let inElems = 1, inZero = false;
+      for (const d of x.shape) { if (d > 0 || !zeroSize) inElems *= d; else inZero = true; }
+      const missing = Math.floor(inElems / prod);
+      if (!inZero && prod * missing !== inElems) fail(`Input to reshape is a tensor with ${x.size} values, but the requested shape requires a multiple of ${prod}`);
+      out[inferIdx] = missing;
     }
+    if (sizeOf(out) !== x.size) fail(`Input to reshape is a tensor with ${x.size} values, but the requested shape has ${sizeOf(out)}`);
     return [reshaped(x, out)];
   },
   gpu: ALIAS_INPUT,

@@ -6,7 +6,7 @@ import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
 import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
-import { addOp, defineOp, GradFn } from './registry.js';
+import { addOp, AttrSpec, defineOp, GradFn, typeAttr } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
 export const FLOATS: readonly DType[] = ['float32', 'float64'];
@@ -16,6 +16,8 @@ export const BOOL: readonly DType[] = ['bool'];
 
 export interface UnaryOpSpec {
   type: string;
+  /** TF's input arg name, when it is not `x` (Relu's is `features`). */
+  input?: string;
   dtypes: readonly DType[];
   fn: (x: number) => number;
   /** For integer dtypes when the float formula would be wrong (int32 square wraps). */
@@ -43,6 +45,8 @@ export type { WType };
 export interface BinaryOpSpec {
   type: string;
   dtypes: readonly DType[];
+  /** TF's attrs beyond T (Equal's incompatible_shape_error). */
+  attrs?: Record<string, AttrSpec>;
   fn: (a: number, b: number) => number;
   /** For integer dtypes when the float formula would be wrong (int32 multiply wraps: Math.imul). */
   intFn?: (a: number, b: number) => number;
@@ -55,6 +59,11 @@ export interface BinaryOpSpec {
   grad?: BinaryGrad | 'not-differentiable';
 }
 
+/** TF declares a T attr only where the dtype varies: its bool-only ops (LogicalAnd, LogicalOr, LogicalNot) have none. */
+function typeAttrSpec(dtypes: readonly DType[]): { T?: { type: 'type' } } {
+  return dtypes.length === 1 && dtypes[0] === 'bool' ? {} : { T: { type: 'type' } };
+}
+
 function checkDtype(c: { inputs: readonly Tensor[]; fail(m: string): never }, allowed: readonly DType[]): void {
   for (const t of c.inputs) {
     if (!allowed.includes(t.dtype)) c.fail(`input '${t.name}' has dtype ${t.dtype}; allowed: ${allowed.join(', ')}`);
@@ -64,8 +73,8 @@ function checkDtype(c: { inputs: readonly Tensor[]; fail(m: string): never }, al
 export function defineUnary(s: UnaryOpSpec): void {
   defineOp({
     type: s.type,
-    inputs: ['x'],
-    attrs: { T: { type: 'type' } },
+    inputs: [s.input ?? 'x'],
+    attrs: typeAttrSpec(s.dtypes),
     shape: (c) => {
       checkDtype(c, s.dtypes);
       return [{ dtype: s.out ?? c.inputs[0].dtype, shape: c.inputs[0].shape }];
@@ -81,13 +90,15 @@ export function defineBinary(s: BinaryOpSpec): void {
   defineOp({
     type: s.type,
     inputs: ['x', 'y'],
-    attrs: { T: { type: 'type' } },
+    attrs: { ...typeAttrSpec(s.dtypes), ...s.attrs },
     shape: (c) => {
       checkDtype(c, s.dtypes);
       const [a, b] = c.inputs;
       if (a.dtype !== b.dtype) c.fail(`inputs must have one dtype, got '${a.name}' ${a.dtype} and '${b.name}' ${b.dtype}`);
       const shape = broadcastStatic(a.shape, b.shape);
-      if (shape === undefined) return c.fail(`Incompatible shapes: ${formatShape(a.shape)} vs. ${formatShape(b.shape)}`);
+      // incompatible_shape_error=false (Equal, NotEqual) asks TF for a scalar instead of this error: Kiln has no such form.
+      const asked = c.attrs.incompatible_shape_error === false ? ' (incompatible_shape_error=false, a scalar result for shapes that do not broadcast, is not supported)' : '';
+      if (shape === undefined) return c.fail(`Incompatible shapes: ${formatShape(a.shape)} vs. ${formatShape(b.shape)}${asked}`);
       return [{ dtype: s.out ?? a.dtype, shape }];
     },
     cpu: ([a, b], _, ctx) => {
@@ -109,14 +120,14 @@ function binaryGradFn(g: BinaryGrad): GradFn { return (op, [dz]) => g(op.inputs[
 export function unaryBuilder(type: string) {
   return (x: TensorLike, opts: NameOpt = {}): Tensor => {
     const t = convertToTensor(x);
-    return addOp(type, [t], { T: t.dtype }, { name: opts.name ?? type }).outputs[0];
+    return addOp(type, [t], typeAttr(type, t.dtype), { name: opts.name ?? type }).outputs[0];
   };
 }
 
 export function binaryBuilder(type: string) {
   return (a: TensorLike, b: TensorLike, opts: NameOpt = {}): Tensor => {
     const [x, y] = convertSameType([a, b], `${type} '${opts.name ?? type}'`);
-    return addOp(type, [x, y], { T: x.dtype }, { name: opts.name ?? type }).outputs[0];
+    return addOp(type, [x, y], typeAttr(type, x.dtype), { name: opts.name ?? type }).outputs[0];
   };
 }
 

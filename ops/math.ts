@@ -12,7 +12,7 @@ import {
 } from './elementwise.js';
 import { GpuKernel, GpuKernelContext, literal, wgslType } from './gpu.js';
 import { broadcastReductionAxes, unbroadcast } from './gradients.js';
-import { addOp, defineOp, GradFn, ShapeContext, staticValue } from './registry.js';
+import { addOp, defineOp, GradFn, ShapeContext, staticValue, typeAttr } from './registry.js';
 import { matmulGpu } from './wgsl/matmul.js';
 import { argReduceGpu, reduceGpu, ReduceWgsl } from './wgsl/reduce.js';
 import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -62,8 +62,8 @@ for (const s of <BinaryOpSpec[]>[
   { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, lessEqual(x, y)) },
   { type: 'Pow', dtypes: NUMERIC, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
   { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
-  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
-  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
+  { type: 'Equal', dtypes: ALL, attrs: { incompatible_shape_error: { type: 'bool', default: true } }, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
+  { type: 'NotEqual', dtypes: ALL, attrs: { incompatible_shape_error: { type: 'bool', default: true } }, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
   { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})`, grad: 'not-differentiable' },
   { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} <= ${b})`, grad: 'not-differentiable' },
   { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})`, grad: 'not-differentiable' },
@@ -471,7 +471,8 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
   defineOp({
     type,
     inputs: ['input', 'reduction_indices'],
-    attrs: { T: { type: 'type' }, Tidx: { type: 'type', default: 'int32' }, keep_dims: { type: 'bool', default: false } },
+    // All and Any reduce bool only, and TF's OpDefs of them have no T attr.
+    attrs: { ...(dtypes === BOOL ? {} : { T: { type: 'type' as const } }), Tidx: { type: 'type', default: 'int32' }, keep_dims: { type: 'bool', default: false } },
     shape: (c) => {
       if (!dtypes.includes(c.inputs[0].dtype)) c.fail(`dtype ${c.inputs[0].dtype} is not supported`);
       return [{ dtype: c.inputs[0].dtype, shape: reductionShape(c) }];
@@ -600,7 +601,7 @@ function reductionBuilder(type: string, defaultName: string) {
     const name = opts.name ?? defaultName;
     return t.graph.withNameScope(name, () => {
       const axes = axesTensor(t, axis);
-      return addOp(type, [t, axes], { T: t.dtype, Tidx: 'int32', keep_dims: keepDims }, { name: `${t.graph.currentScope}`, exactName: true }).outputs[0];
+      return addOp(type, [t, axes], { ...typeAttr(type, t.dtype), Tidx: 'int32', keep_dims: keepDims }, { name: `${t.graph.currentScope}`, exactName: true }).outputs[0];
     });
   };
 }

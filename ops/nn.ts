@@ -52,13 +52,13 @@ const isNanW = (x: string): string => `((bitcast<u32>(${x}) & 0x7fffffffu) > 0x7
 // Gradients as TF's ReluGrad, Relu6Grad, EluGrad (from the output, as TF does) and SoftplusGrad (from the input), built
 // from elementwise ops so the GPU fuser folds them into the surrounding backward pass.
 for (const s of <UnaryOpSpec[]>[
-  { type: 'Relu', dtypes: NUMERIC, fn: reluFn, wgsl: (x, t) => (t === 'f32' ? `select(max(${x}, 0.0), ${x}, ${isNanW(x)})` : `max(${x}, 0)`),
+  { type: 'Relu', input: 'features', dtypes: NUMERIC, fn: reluFn, wgsl: (x, t) => (t === 'f32' ? `select(max(${x}, 0.0), ${x}, ${isNanW(x)})` : `max(${x}, 0)`),
     grad: (x, y, dy) => where(greater(y, 0), dy, 0) },
-  { type: 'Relu6', dtypes: NUMERIC, fn: relu6Fn, wgsl: (x, t) => (t === 'f32' ? `select(clamp(${x}, 0.0, 6.0), ${x}, ${isNanW(x)})` : `clamp(${x}, 0, 6)`),
+  { type: 'Relu6', input: 'features', dtypes: NUMERIC, fn: relu6Fn, wgsl: (x, t) => (t === 'f32' ? `select(clamp(${x}, 0.0, 6.0), ${x}, ${isNanW(x)})` : `clamp(${x}, 0, 6)`),
     grad: (x, y, dy) => where(logicalAnd(greater(y, 0), less(y, 6)), dy, 0) },
-  { type: 'Elu', dtypes: FLOATS, fn: eluFn, wgsl: (x) => `select(${x}, ${wgslExpm1Neg(x)}, ${x} < 0.0)`,
+  { type: 'Elu', input: 'features', dtypes: FLOATS, fn: eluFn, wgsl: (x) => `select(${x}, ${wgslExpm1Neg(x)}, ${x} < 0.0)`,
     grad: (x, y, dy) => where(less(y, 0), mul(dy, add(y, 1)), dy) },
-  { type: 'Softplus', dtypes: FLOATS, fn: softplusFn, wgsl: (x) => `max(${x}, 0.0) + ${wgslLog1pUnit(`exp(-abs(${x}))`)}`,
+  { type: 'Softplus', input: 'features', dtypes: FLOATS, fn: softplusFn, wgsl: (x) => `max(${x}, 0.0) + ${wgslLog1pUnit(`exp(-abs(${x}))`)}`,
     grad: (x, y, dy) => mul(dy, sigmoid(x)) },
 ]) defineUnary(s);
 
@@ -73,10 +73,10 @@ const SELU_SCALE = 1.0507009873554804934193349852946;
 const SELU_ALPHA = 1.6732632423543772848170429916717;
 const seluFn = (x: number): number => (x > 0 ? SELU_SCALE * x : SELU_SCALE * SELU_ALPHA * Math.expm1(x));
 for (const s of <UnaryOpSpec[]>[
-  { type: 'Selu', dtypes: FLOATS, fn: seluFn,
+  { type: 'Selu', input: 'features', dtypes: FLOATS, fn: seluFn,
     wgsl: (x) => `select(${SELU_SCALE * SELU_ALPHA} * ${wgslExpm1Neg(`min(${x}, 0.0)`)}, ${SELU_SCALE} * ${x}, ${x} > 0.0)`,
     grad: (x, y, dy) => where(less(y, 0), mul(dy, add(y, SELU_SCALE * SELU_ALPHA)), mul(dy, SELU_SCALE)) },
-  { type: 'Softsign', dtypes: FLOATS, fn: (x: number) => x / (1 + Math.abs(x)), wgsl: (x) => `${x} / (1.0 + abs(${x}))`,
+  { type: 'Softsign', input: 'features', dtypes: FLOATS, fn: (x: number) => x / (1 + Math.abs(x)), wgsl: (x) => `${x} / (1.0 + abs(${x}))`,
     grad: (x, y, dy) => realDiv(dy, square(add(abs(x), 1))) },
 ]) defineUnary(s);
 

@@ -63,6 +63,12 @@ export interface OpDef {
   cpu: CpuKernel;
   /** Inputs that are variable references, not values (Assign's `ref`): never read, so never need initialising. */
   refInputs?: readonly number[];
+  /**
+   * What the op computes when a ref input is a value, not a variable: a frozen graph's variables are Consts, and the
+   * graphs TF wrote still run Assign or Scatter* on them (TF then updates a copy). The GraphDef importer calls it for
+   * such a node and uses the op it returns (named `opts.name` exactly, with the node's outputs) in its place.
+   */
+  refAsValue?: (inputs: readonly Tensor[], attrs: Readonly<Attrs>, opts: AddOpOptions & { name: string }) => Operation;
   /** Has effects or differs between runs: never folded, merged or reordered past its control edges. */
   stateful?: boolean;
   /** Reads only its inputs' shapes (Shape, Size, Rank): computed when a plan is compiled, never on a device. */
@@ -89,6 +95,14 @@ export function getOpDef(type: string): OpDef | undefined { return registry.get(
 
 export function listOpDefs(): OpDef[] { return [...registry.values()]; }
 
+/**
+ * `{T: dtype}` for an op whose declaration has a T attr, else `{}`: TF's OpDefs of ops on one fixed dtype (LogicalAnd,
+ * All on bool) have no T, and a GraphDef carrying one is rejected by TensorFlow's importer.
+ */
+export function typeAttr(type: string, dtype: DType): Attrs {
+  return registry.get(type)?.attrs?.T !== undefined ? { T: dtype } : {};
+}
+
 export interface AddOpOptions {
   name?: string;
   /** Use `name` as given (already unique and scoped): a variable's node takes its name scope's name. */
@@ -102,11 +116,7 @@ export function addOp(type: string, inputs: readonly Tensor[], attrs: Attrs = {}
   const def = registry.get(type);
   if (def === undefined) throw new NotFoundError(`Op type not registered: '${type}'`);
   const graph = opts.graph ?? inputs[0]?.graph ?? getDefaultGraph();
-  const full: Attrs = {};
-  for (const [k, spec] of Object.entries(def.attrs ?? {})) {
-    if (spec.default !== undefined) full[k] = spec.default;
-  }
-  Object.assign(full, attrs);
+  const full = withDefaults(def, attrs);
   const name = opts.exactName && opts.name !== undefined ? opts.name : graph.uniqueName(opts.name ?? type);
   for (const [k, spec] of Object.entries(def.attrs ?? {})) {
     if (full[k] === undefined) throw new InvalidArgumentError(`${type} node '${name}': attr '${k}' (${spec.type}) is required`);
@@ -114,6 +124,15 @@ export function addOp(type: string, inputs: readonly Tensor[], attrs: Attrs = {}
   const ctx = makeShapeContext(name, type, inputs, full);
   const outputs = def.shape(ctx);
   return graph.addNode(type, name, inputs, full, outputs, { exactName: true, controlInputs: opts.controlInputs });
+}
+
+/** `attrs` with the declaration's defaults filled in where it has none. */
+export function withDefaults(def: OpDef, attrs: Readonly<Attrs>): Attrs {
+  const full: Attrs = {};
+  for (const [k, spec] of Object.entries(def.attrs ?? {})) {
+    if (spec.default !== undefined) full[k] = spec.default;
+  }
+  return Object.assign(full, attrs);
 }
 
 function makeShapeContext(name: string, type: string, inputs: readonly Tensor[], attrs: Attrs): ShapeContext {

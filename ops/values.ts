@@ -195,6 +195,10 @@ function checkAssignShape(c: { inputs: readonly Tensor[]; attrs: Record<string, 
   return ref.shape;
 }
 
+function failFor(type: string, name: string): (m: string) => never {
+  return (m) => { throw new InvalidArgumentError(`${type} node '${name}': ${m}`); };
+}
+
 function checkRef(c: { inputs: readonly Tensor[]; fail(m: string): never }): void {
   if (c.inputs[0].op.type !== 'VariableV2') c.fail(`input 0 must be a variable, got '${c.inputs[0].name}' (${c.inputs[0].op.type})`);
 }
@@ -216,6 +220,11 @@ defineOp({
     return [ctx.readVariable(name)];
   },
   gpu: (k) => assignKernel(k, (old, v) => v),
+  // On a frozen variable (a Const), TF's Assign gives the assigned value.
+  refAsValue: (inputs, attrs, opts) => {
+    checkAssignShape({ inputs, attrs, fail: failFor('Assign', opts.name) });
+    return addOp('Identity', [inputs[1]], { T: inputs[1].dtype }, opts);
+  },
   grad: 'not-differentiable',
 });
 
@@ -240,6 +249,11 @@ function defineAssignUpdate(type: 'AssignAdd' | 'AssignSub', sign: 1 | -1): void
       return [ctx.readVariable(name)];
     },
     gpu: (k) => assignKernel(k, (old, v) => `${old} ${sign > 0 ? '+' : '-'} ${v}`),
+    // On a frozen variable (a Const): the sum or difference, as TF's kernel computes into the ref's buffer.
+    refAsValue: (inputs, attrs, opts) => {
+      checkAssignShape({ inputs, attrs: { ...attrs, validate_shape: true }, fail: failFor(type, opts.name) });
+      return addOp(sign > 0 ? 'AddV2' : 'Sub', [inputs[0], inputs[1]], { T: inputs[0].dtype }, opts);
+    },
     grad: 'not-differentiable',
   });
 }

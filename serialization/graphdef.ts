@@ -8,7 +8,7 @@ import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Shape } from '../graph/shape.js';
 import { Attrs, AttrValue, Operation, Tensor } from '../graph/tensor.js';
-import { addOp, AttrType, getOpDef } from '../ops/registry.js';
+import { addOp, AttrType, getOpDef, withDefaults } from '../ops/registry.js';
 import { tensorflow } from '../proto/generated/tf.js';
 import { dtypeFromEnum, dtypeToEnum, shapeFromProto, shapeToProto, tensorFromProto, tensorToProto } from './tensor_proto.js';
 
@@ -153,6 +153,8 @@ class Importer {
   private readonly inputMap = new Map<string, Tensor>();
   private readonly usedInputMap = new Set<string>();
   private readonly backEdges: Array<{ op: Operation; slot: number; ref: ParsedInput }> = [];
+  /** Opaque nodes and the nodes computed from them: their dtypes and shapes are guesses. */
+  private readonly guessed = new Set<Operation>();
 
   constructor(
     private readonly graph: Graph,
@@ -283,7 +285,9 @@ class Importer {
     const pending = dataRefs.some((p) => !this.inputMap.has(`${p.node}:${p.index}`) && !this.ops.has(p.node));
     const inputs = dataRefs.map((p) => (pending && !this.inputMap.has(`${p.node}:${p.index}`) && !this.ops.has(p.node) ? undefined : this.resolve(p, fileName)));
     const foreignIn = dataRefs.filter((p) => this.foreign.has(`${p.node}:${p.index}`)).map((p) => `${p.node}:${p.index} (${this.foreign.get(`${p.node}:${p.index}`)})`);
-    const fromOpaque = inputs.some((t) => t === undefined || this.graph.opaqueReason(t.op) !== undefined);
+    // An opaque node's outputs are guesses (Where's T is its input's dtype, not its output's), and so is everything
+    // computed from them: a shape rule failing anywhere downstream is that guess, not the file, being wrong.
+    const fromOpaque = inputs.some((t) => t === undefined || this.guessed.has(t.op));
 
     let reason: string | null = null;
     if (def === undefined) reason = `op type ${type} is not registered in Kiln`;
@@ -291,21 +295,30 @@ class Importer {
     else if (foreignTypes.length > 0) reason = `uses dtypes Kiln lacks (${foreignTypes.join(', ')})`;
     else if (foreignIn.length > 0) reason = `reads tensors of dtypes Kiln lacks: ${foreignIn.join(', ')}`;
 
+    // A ref input that is not a variable (a frozen graph's variable is a Const): the op's value form, when it has one.
+    const valueRef = def?.refInputs?.some((i) => inputs[i] !== undefined && inputs[i]!.op.type !== 'VariableV2') ?? false;
+    if (reason === null && valueRef && def!.refAsValue === undefined) reason = `ref input of ${type} is not a variable, and Kiln has no value form of ${type}`;
+
     let op: Operation | undefined;
     if (reason === null) {
+      const addOpts = { name, exactName: true, graph: this.graph, controlInputs };
       try {
-        op = addOp(type, inputs as Tensor[], attrs, { name, exactName: true, graph: this.graph, controlInputs });
+        op = valueRef ? def!.refAsValue!(inputs as Tensor[], withDefaults(def!, attrs), addOpts) : addOp(type, inputs as Tensor[], attrs, addOpts);
       } catch (e) {
         // A shape rule meeting inputs or attrs no builder would pass (a wrong input count, say) may throw anything.
         if (!(e instanceof KilnError)) throw new InvalidArgumentError(`${what}: its inputs and attrs do not fit op ${type} (${(e as Error).message})`);
-        if (!fromOpaque) throw new (e.constructor as new (m: string) => KilnError)(`${what}: ${e.message}`);
-        reason = `its shape rule failed on inputs from nodes Kiln cannot run: ${e.message}`;
+        const own = `${type} node '${name}': `;
+        const message = e.message.startsWith(own) ? e.message.slice(own.length) : e.message;
+        if (!fromOpaque) throw new (e.constructor as new (m: string) => KilnError)(`${what}: ${message}`);
+        reason = `its shape rule failed on inputs from nodes Kiln cannot run: ${message}`;
       }
     }
+    if (op !== undefined && fromOpaque) this.guessed.add(op);
     if (op === undefined) {
       const outputs = this.opaqueOutputs(n, fileName);
       op = this.graph.addOpaqueNode(type, name, inputs, attrs, controlInputs, { reason: reason!, output: outputs });
       inputs.forEach((t, slot) => { if (t === undefined) this.backEdges.push({ op: op!, slot, ref: dataRefs[slot] }); });
+      this.guessed.add(op);
     }
     if (kept.size > 0) importedAttrs.set(op, kept);
     this.ops.set(fileName, op);

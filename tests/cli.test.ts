@@ -6,6 +6,7 @@ import * as path from 'node:path';
 import * as tf from '../index.js';
 import { tensorflow } from '../proto/generated/tf.js';
 import { readNpy, writeNpy } from '../serialization/npy.js';
+import { ensureBuilt } from './build.js';
 import { TF_TESTDATA } from './testdata.js';
 
 const ROOT = process.cwd();
@@ -17,30 +18,9 @@ const MNIST_IN = path.join(MNIST, 'input__input.npy');
 
 let tmp: string;
 
-/** Newest modification time of the .ts sources the CLI is built from. */
-function newestSource(): number {
-  let newest = 0;
-  const walk = (dir: string): void => {
-    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) walk(p);
-      else if (e.name.endsWith('.ts')) newest = Math.max(newest, fs.statSync(p).mtimeMs);
-    }
-  };
-  for (const d of ['bin', 'graph', 'ops', 'session', 'serialization', 'train', 'layers', 'optimizer']) {
-    if (fs.existsSync(path.join(ROOT, d))) walk(path.join(ROOT, d));
-  }
-  return Math.max(newest, fs.statSync(path.join(ROOT, 'index.ts')).mtimeMs);
-}
-
 beforeAll(() => {
   tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'kiln-cli-'));
-  const built = fs.existsSync(CLI) ? fs.statSync(CLI).mtimeMs : 0;
-  if (built < newestSource() || !fs.existsSync(path.join(ROOT, 'dist/proto/generated/tf.js'))) {
-    // tsc emits even when files being edited elsewhere have type errors; what matters is that the CLI exists after.
-    spawnSync('npm', ['run', 'build'], { cwd: ROOT, stdio: 'ignore', timeout: 170_000 });
-  }
-  if (!fs.existsSync(CLI)) throw new Error(`${CLI} was not built`);
+  ensureBuilt('dist/bin/kiln.js');
 }, 180_000);
 
 afterAll(() => fs.rmSync(tmp, { recursive: true, force: true }));

@@ -99,8 +99,8 @@ describe('declarations', () => {
       Select: [['condition', 't', 'e'], ['T']],
       BatchMatMul: [['x', 'y'], ['T', 'adj_x', 'adj_y']],
       LeakyRelu: [['features'], ['T', 'alpha']],
-      Selu: [['x'], ['T']],
-      Softsign: [['x'], ['T']],
+      Selu: [['features'], ['T']],
+      Softsign: [['features'], ['T']],
     };
     for (const [type, [inputs, attrs]] of Object.entries(spec)) {
       const def = getOpDef(type);
