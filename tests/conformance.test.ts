@@ -20,8 +20,8 @@ function evenly<T>(xs: readonly T[], n: number): T[] {
   return Array.from({ length: n }, (_, i) => xs[Math.floor((i * xs.length) / n)]);
 }
 
-async function expectPass(name: string, executor: 'cpu' | 'webgpu'): Promise<void> {
-  const r = await runCase(corpus, name, { executor });
+async function expectPass(name: string, executor: 'cpu' | 'webgpu', optimizer = true): Promise<void> {
+  const r = await runCase(corpus, name, { executor, optimizer });
   if (r.cause !== 'pass') throw new Error(`${name} on ${executor}: ${r.cause}: ${r.detail}`);
 }
 
@@ -38,4 +38,9 @@ describe('cpu executor: every passing case', () => {
 describe('webgpu executor: a sample of the float32/int32/bool cases that pass there', () => {
   const eligible = passingOnGpu.filter((n) => caseDTypes(readCaseSpec(corpus, n)).every((d) => GPU_DTYPES.has(d)));
   for (const name of evenly(eligible, WEBGPU_SAMPLE)) test(name, () => expectPass(name, 'webgpu'));
+});
+
+// The optimizer must not be what makes a case pass: a sample run as built (optimizer: false) matches TensorFlow too.
+describe('cpu executor, optimizer off: a sample of the passing cases', () => {
+  for (const name of evenly(passing, 150)) test(name, () => expectPass(name, 'cpu', false));
 });

@@ -55,6 +55,8 @@ export interface RunCaseOptions {
   executor?: Exclude<ExecutorName, 'auto'>;
   /** float64 on WebGPU (session option): 'error' (default) or 'float32'. */
   float64?: 'error' | 'float32';
+  /** The optimizer option of Session.create (default: every pass). */
+  optimizer?: boolean;
 }
 
 /**
@@ -121,7 +123,7 @@ async function runCaseOrThrow(dir: string, spec: CaseSpec, opts: RunCaseOptions)
     try { fed.add(g.getTensorByName(key)); } catch (e) { throw new CaseFailure('import', `placeholder ${ph}: ${(e as Error).message}`); }
   }
   checkCanRun(g, fetches, fed);
-  const sess = await Session.create({ graph: g, executor: opts.executor ?? 'cpu', float64: opts.float64 });
+  const sess = await Session.create({ graph: g, executor: opts.executor ?? 'cpu', float64: opts.float64, optimizer: opts.optimizer });
   let got: NDArray[];
   try {
     got = await sess.run(fetches, feeds);
