@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { judgeAdapter, isNvidiaVulkan, probeVulkan } from './adapter.js';
 import { cases } from './cases.js';
 import { runCases } from './correctness.js';
-import { benchWorkloads, compileCost, optimizerOption } from './speed.js';
+import { benchWorkloads, compileCosts, optimizerOption } from './speed.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const root = path.resolve(here, '../..');
@@ -94,8 +94,7 @@ if (opts.parts.includes('bench')) {
   delete results.bench.raw; // now in workloads.rows
   save();
   log('\n== first run (compile) of a 4-conv training step, batch 32, 32x32x3');
-  results.bench.compile = { optimized: await compileCost(tf, { steps: opts.quick ? 3 : 10, log, label: 'optimizer on' }) };
-  if (noopt.accepted) results.bench.compile.noopt = await compileCost(tf, { options: { optimizer: false }, steps: opts.quick ? 3 : 10, log, label: 'optimizer: false' });
+  results.bench.compile = await compileCosts({ quick: opts.quick, noopt: noopt.accepted, log });
   save();
 }
 

@@ -2,8 +2,9 @@
 // (bench/peer.js, as `npm run bench` runs them), for Kiln on webgpu, on webgpu with `optimizer: false` (where
 // Session.create takes that option) and on cpu; then the first-run (compile) cost of a few-layer convnet.
 // Ratios are between peers measured in the same run on the same machine.
-import { median } from '../measure.js';
-import { runPeer } from '../peer_process.js';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { runPeer, runScript } from '../peer_process.js';
 import { checksumsAgree, isTraining, lossesAgree, WORKLOAD_IDS } from '../workloads.js';
 
 /**
@@ -73,70 +74,24 @@ export async function benchWorkloads({ quick, noopt, log, onPeer = () => undefin
   return { adapter, rows, peerArgs: a };
 }
 
-/** A few-layer convnet's training step (4 convs, 2 pools, dense, momentum): what the first run costs and compiles. */
-function buildConvnet(tf, graph, batch) {
-  return graph.asDefault(() => {
-    const seeded = (shape, i) => tf.random.uniform(shape, { minval: -0.2, maxval: 0.2, seed: i });
-    const x = tf.placeholder('float32', [batch, 32, 32, 3], 'x');
-    const labels = tf.placeholder('int32', [batch], 'labels');
-    let h = x, cin = 3, i = 0;
-    for (const [cout, pool] of [[16, false], [16, true], [32, false], [32, true]]) {
-      const w = tf.variable(seeded([3, 3, cin, cout], ++i), { name: `conv${i}_w` });
-      const b = tf.variable(tf.zeros([cout]), { name: `conv${i}_b` });
-      h = tf.nn.relu(tf.nn.biasAdd(tf.nn.conv2d(h, w, 1, 'SAME'), b));
-      if (pool) h = tf.nn.maxPool(h, 2, 2, 'SAME');
-      cin = cout;
-    }
-    const w = tf.variable(seeded([8 * 8 * 32, 10], 9), { name: 'dense_w' });
-    const logits = tf.matmul(tf.reshape(h, [batch, 8 * 8 * 32]), w);
-    const loss = tf.reduceMean(tf.nn.sparseSoftmaxCrossEntropyWithLogits({ labels, logits }));
-    const train = new tf.train.MomentumOptimizer(0.01, 0.9).minimize(loss);
-    const feeds = new Map([
-      [x, tf.ndarray(Float32Array.from({ length: batch * 32 * 32 * 3 }, (_, k) => ((k * 7919) % 1000) / 1000), [batch, 32, 32, 3])],
-      [labels, tf.ndarray(Int32Array.from({ length: batch }, (_, k) => k % 10), [batch], 'int32')],
-    ]);
-    return { logits, loss, train, feeds, init: tf.globalVariablesInitializer() };
-  });
-}
-
-async function timed(f) {
-  const t0 = performance.now();
-  await f();
-  return performance.now() - t0;
-}
-
-/** First-run cost of inference and of a training step, and whether later runs create pipelines (they should not). */
-export async function compileCost(tf, { options = {}, steps, log, label }) {
-  const graph = new tf.Graph();
-  const net = buildConvnet(tf, graph, 32);
+/**
+ * The first-run cost of a few-layer convnet (bench/gpu/compile_cost.js), in a process of its own per option with the
+ * drivers' on-disk shader caches off (NVIDIA's __GL_SHADER_DISK_CACHE, Mesa's MESA_SHADER_CACHE_DISABLE): the
+ * workloads above compiled similar kernels, and a warm cache would hide what a first run costs.
+ */
+export async function compileCosts({ quick, noopt, log }) {
+  const script = path.join(path.dirname(fileURLToPath(import.meta.url)), 'compile_cost.js');
+  // --quick (the rehearsal on llvmpipe, where a cold compile of these kernels takes a minute) keeps the caches.
+  const env = quick ? {} : { __GL_SHADER_DISK_CACHE: '0', MESA_SHADER_CACHE_DISABLE: 'true' };
   const out = {};
-  out.createMs = await timed(async () => { out.sess = await tf.Session.create({ ...options, graph, executor: 'webgpu' }); });
-  const sess = out.sess;
-  delete out.sess;
-  try {
-    out.initMs = await timed(() => sess.run(net.init));
-    const p0 = sess.stats().pipelinesCreated;
-    out.inferFirstMs = await timed(() => sess.run(net.logits, net.feeds));
-    const p1 = sess.stats().pipelinesCreated;
-    out.inferSecondMs = await timed(() => sess.run(net.logits, net.feeds));
-    out.trainFirstMs = await timed(() => sess.run([net.train, net.loss], net.feeds));
-    const p2 = sess.stats().pipelinesCreated;
-    const times = [];
-    for (let s = 0; s < steps; s++) times.push(await timed(() => sess.run([net.train, net.loss], net.feeds)));
-    out.trainMedianMs = median(times);
-    out.trainSteps = steps;
-    const st = sess.stats();
-    Object.assign(out, {
-      pipelinesCreated: { afterInit: p0, afterInferFirst: p1, afterTrainFirst: p2, atEnd: st.pipelinesCreated },
-      plansCompiled: st.plansCompiled,
-      laterRunsCreatedPipelines: st.pipelinesCreated !== p2,
-    });
-  } finally {
-    await sess.close();
+  for (const [key, options] of [['optimized', {}], ...(noopt ? [['noopt', { optimizer: false }]] : [])]) {
+    const r = await runScript(script, ['--options', JSON.stringify(options), '--steps', quick ? '3' : '10'], quick ? 300 : 60, env);
+    out[key] = r;
+    if (r.error) { log(`${key}: ${r.error}`); continue; }
+    const p = r.pipelinesCreated;
+    log(`${key}: create ${ms(r.createMs)} ms, init ${ms(r.initMs)} ms; inference first run ${ms(r.inferFirstMs)} ms then ${ms(r.inferSecondMs)} ms; ` +
+      `training first step ${ms(r.trainFirstMs)} ms, median of ${r.trainSteps} more ${ms(r.trainMedianMs)} ms; pipelines ${p.afterInit} (init) -> ` +
+      `${p.afterInferFirst} (inference) -> ${p.afterTrainFirst} (training) -> ${p.atEnd} (end)${r.laterRunsCreatedPipelines ? ' LATER RUNS CREATED PIPELINES' : ''}`);
   }
-  log(`${label}: create ${ms(out.createMs)} ms, init ${ms(out.initMs)} ms; inference first run ${ms(out.inferFirstMs)} ms then ${ms(out.inferSecondMs)} ms; ` +
-    `training first step ${ms(out.trainFirstMs)} ms, median of ${steps} more ${ms(out.trainMedianMs)} ms; pipelines ${out.pipelinesCreated.afterInit} -> ` +
-    `${out.pipelinesCreated.afterInferFirst} (inference) -> ${out.pipelinesCreated.afterTrainFirst} (training) -> ${out.pipelinesCreated.atEnd} (end)` +
-    `${out.laterRunsCreatedPipelines ? ' LATER RUNS CREATED PIPELINES' : ''}`);
   return out;
 }
