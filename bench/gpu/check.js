@@ -1,5 +1,6 @@
 // Kiln's GPU check, for a machine with a real GPU (bench/gpu/run.sh runs it there; README.md beside this says how).
 //   node bench/gpu/check.js [--part adapter,correctness,bench] [--results FILE] [--quick] [--allow-software]
+//                           [--only REGEX (correctness cases by name)] [--budget-s N (correctness, default 200)]
 //   node bench/gpu/check.js --probe      (what Dawn's Vulkan backend offers; exit 0 only for an NVIDIA adapter)
 // Parts: adapter (exit 1 unless Kiln's webgpu session is on the NVIDIA GPU through Vulkan at the core feature level),
 // correctness (cases.js on webgpu against cpu; exit 1 on any failure), bench (speed.js). Results are merged into FILE
@@ -28,6 +29,7 @@ function parseArgs(argv) {
     else if (a === '--allow-software') o.allowSoftware = true;
     else if (a === '--probe') o.probe = true;
     else if (a === '--budget-s') o.budgetS = Number(argv[++i]);
+    else if (a === '--only') o.only = new RegExp(argv[++i], 'i');
     else throw new Error(`check.js: unknown option '${a}'`);
   }
   return o;
@@ -78,7 +80,8 @@ if (opts.parts.includes('adapter')) {
 if (opts.parts.includes('correctness')) {
   log(`\n== correctness: webgpu against cpu${opts.quick ? ' (--quick sizes)' : ''}`);
   results.correctness = { quick: opts.quick, cases: [] };
-  const r = await runCases(tf, cases(opts.quick), { deadline, log, onCase: (c) => { results.correctness.cases.push(c); save(); } });
+  const table = cases(opts.quick).filter((c) => opts.only === undefined || opts.only.test(c.name));
+  const r = await runCases(tf, table, { deadline, log, onCase: (c) => { results.correctness.cases.push(c); save(); } });
   results.correctness.summary = r.summary;
   save();
   if (r.summary.failed > 0 || r.summary.skipped > 0) failed = true;

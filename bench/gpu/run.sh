@@ -2,8 +2,8 @@
 # Run THERE, on the device machine, from the repo root, as the `run` command (bench/gpu/README.md):
 #   bash bench/gpu/run.sh
 # with `.gl` and `.gpu` carried (bench/gpu/prepare.sh makes them here). Writes $OUT/gpu-check.log (everything) and
-# $OUT/gpu-results.json. Every step has its own timeout; the whole run is bounded by about 6.5 minutes and takes
-# about 3 on an H200 machine.
+# $OUT/gpu-results.json. Every step has its own timeout (20 + 20 + 30 + 110 + 150 s): the whole run is bounded by
+# about 5.7 minutes, and should take about 3 on an H200 machine.
 # Environment: KILN_GPU_SIM=1 skips unpacking .gl/ into / (the rehearsal on a machine without a GPU);
 # KILN_GPU_ARGS adds check.js options (the rehearsal: '--allow-software --quick --budget-s 400'); KILN_GPU_SCALE
 # multiplies every timeout (the rehearsal on a loaded 2-core machine: 3); KILN_GPU_DIR (default /tmp/k).
@@ -44,13 +44,13 @@ main() {
   if command -v nvidia-smi >/dev/null; then nvidia-smi -L; nvidia-smi --query-gpu=name,driver_version,memory.total,clocks.sm --format=csv,noheader; else echo "no nvidia-smi"; fi
 
   step "Vulkan probe"
-  if ! timeout $(t 30) "$node" bench/gpu/check.js --probe; then
+  if ! timeout $(t 20) "$node" bench/gpu/check.js --probe; then
     # The loader found no NVIDIA driver in its default places: point it at the driver's own files (device README).
     local icd=/usr/local/nvidia/share/vulkan/icd.d/nvidia_icd.json egl=/usr/local/nvidia/share/glvnd/egl_vendor.d/10_nvidia.json
     if [ -f "$icd" ]; then
       export VK_DRIVER_FILES=$icd __EGL_VENDOR_LIBRARY_FILENAMES=$egl
       echo "set VK_DRIVER_FILES=$VK_DRIVER_FILES __EGL_VENDOR_LIBRARY_FILENAMES=$__EGL_VENDOR_LIBRARY_FILENAMES"
-      timeout $(t 30) "$node" bench/gpu/check.js --probe || echo "still no NVIDIA adapter through Vulkan"
+      timeout $(t 20) "$node" bench/gpu/check.js --probe || echo "still no NVIDIA adapter through Vulkan"
     else
       echo "no $icd: cannot point the loader at NVIDIA's driver"
     fi
@@ -58,15 +58,15 @@ main() {
 
   step "adapter check"
   # shellcheck disable=SC2086
-  timeout $(t 45) "$node" bench/gpu/check.js --part adapter --results "$RESULTS" $ARGS || { echo "adapter check failed (rc $?): stopping"; return 1; }
+  timeout $(t 30) "$node" bench/gpu/check.js --part adapter --results "$RESULTS" $ARGS || { echo "adapter check failed (rc $?): stopping"; return 1; }
 
   step "correctness suite"
   # shellcheck disable=SC2086
-  timeout $(t 130) "$node" bench/gpu/check.js --part correctness --budget-s 110 --results "$RESULTS" $ARGS || { rc=$?; echo "correctness suite failed (rc $rc)"; }
+  timeout $(t 110) "$node" bench/gpu/check.js --part correctness --budget-s 95 --results "$RESULTS" $ARGS || { rc=$?; echo "correctness suite failed (rc $rc)"; }
 
   step "benchmark"
   # shellcheck disable=SC2086
-  timeout $(t 200) "$node" bench/gpu/check.js --part bench --results "$RESULTS" $ARGS || { local b=$?; echo "benchmark failed (rc $b)"; [ "$rc" = 0 ] && rc=$b; }
+  timeout $(t 150) "$node" bench/gpu/check.js --part bench --results "$RESULTS" $ARGS || { local b=$?; echo "benchmark failed (rc $b)"; [ "$rc" = 0 ] && rc=$b; }
 
   step "done in $((SECONDS - t0)) s, rc $rc"
   return "$rc"
