@@ -61,12 +61,18 @@ let failed = false;
 
 if (opts.parts.includes('adapter')) {
   const probe = await probeVulkan();
-  const sess = await tf.Session.create({ executor: 'webgpu', graph: new tf.Graph() });
-  log(`adapter: Kiln's webgpu session is on '${sess.device.adapter}' (executor ${sess.device.executor})`);
+  let device;
+  try {
+    const sess = await tf.Session.create({ executor: 'webgpu', graph: new tf.Graph() });
+    device = sess.device;
+    await sess.close();
+  } catch (e) {
+    device = { executor: 'none', adapter: null, error: `${e?.constructor?.name}: ${e?.message}` };
+  }
+  log(`adapter: Kiln's webgpu session is on '${device.adapter}' (executor ${device.executor}${device.error ? `: ${device.error}` : ''})`);
   log(`adapter: Dawn's Vulkan backend at the core level: ${JSON.stringify(probe)}`);
-  await sess.close();
-  const verdict = judgeAdapter(sess.device, probe);
-  results.adapter = { kiln: sess.device, vulkan: probe, ...verdict, allowSoftware: opts.allowSoftware };
+  const verdict = judgeAdapter(device, probe);
+  results.adapter = { kiln: device, vulkan: probe, ...verdict, allowSoftware: opts.allowSoftware };
   save();
   if (verdict.ok) log('adapter: OK, the NVIDIA GPU through Vulkan at the core feature level');
   else {
@@ -91,7 +97,10 @@ if (opts.parts.includes('bench')) {
   log(`\n== bench: Kiln on webgpu${opts.quick ? ' (--quick: fewer runs)' : ''}`);
   const noopt = await optimizerOption(tf);
   log(`bench: Session.create({optimizer: false}) ${noopt.accepted ? 'accepted' : `refused (${noopt.why}): the noopt column is skipped`}`);
-  results.bench = { optimizerFalse: noopt, raw: {} };
+  // Kiln's adapter string leaves out Dawn's `device` field, the GPU's own name: take it from the probe.
+  const gpuName = results.adapter?.vulkan?.info?.device || null;
+  if (gpuName) log(`bench: the GPU is '${gpuName}' (Dawn's device name)`);
+  results.bench = { gpuName, optimizerFalse: noopt, raw: {} };
   const onPeer = (key, json) => { results.bench.raw[key] = json; save(); };
   results.bench.workloads = await benchWorkloads({ quick: opts.quick, noopt: noopt.accepted, log, onPeer });
   delete results.bench.raw; // now in workloads.rows
