@@ -1,5 +1,6 @@
 // One peer in its own process: `node bench/peer.js --peer kiln-webgpu --workload W1-1024[,W2...] [--budget-ms N]
-// [--min-runs N] [--max-runs N] [--max-run-ms N]`, or the memory check: `--peer kiln-webgpu --workload W4-1 --mem 10000`.
+// [--min-runs N] [--max-runs N] [--max-run-ms N] [--session-options JSON]` (more Session.create options for the kiln
+// peers), or the memory check: `--peer kiln-webgpu --workload W4-1 --mem 10000`.
 // Prints one JSON object as the last line of stdout. A failing workload becomes {error: 'error: <message>'}; the
 // process still exits 0 so the harness records the cell and goes on.
 import { checksum, PEERS } from './workloads.js';
@@ -15,11 +16,12 @@ function parseArgs(argv) {
   return args;
 }
 
-async function openPeer(peer) {
+async function openPeer(peer, sessionOptions) {
   const [lib, backend, variant] = peer.split('-');
   if (!PEERS.includes(peer)) throw new Error(`unknown peer '${peer}' (known: ${PEERS.join(', ')})`);
   const mod = lib === 'kiln' ? await import('./peers/kiln.js') : await import('./peers/tfjs.js');
-  return mod.open(backend, { optimizer: variant !== 'noopt' });
+  // `-noopt`: the graph as built (Session.create({optimizer: false})).
+  return mod.open(backend, variant === 'noopt' ? { ...sessionOptions, optimizer: false } : sessionOptions);
 }
 
 const message = (e) => `error: ${e instanceof Error ? `${e.constructor.name}: ${e.message}` : String(e)}`.split('\n')[0];
@@ -71,7 +73,7 @@ async function memoryCheck(peer, id, runs) {
 const args = parseArgs(process.argv.slice(2));
 const out = { peer: args.peer, node: process.version, results: [] };
 try {
-  const peer = await openPeer(args.peer);
+  const peer = await openPeer(args.peer, args['session-options'] === undefined ? {} : JSON.parse(args['session-options']));
   const ids = (args.workload ?? '').split(',').filter(Boolean);
   if (args.mem !== undefined) {
     out.memory = await memoryCheck(peer, ids[0], Number(args.mem));

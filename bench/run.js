@@ -1,11 +1,12 @@
 // `npm run bench`: every (workload, peer) cell in its own child process (bench/peer.js), then the memory check, the
 // table on stdout and bench/RESULTS.md. Options: --peers a,b --workloads W1-256,W2 --budget-ms N --mem-runs N (0: no
 // memory check) --timeout-s N (per process) --no-write --note 'text' (repeatable: a line under Notes in RESULTS.md).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { runPeer } from './peer_process.js';
 import { consoleReport, fmtMs, markdownReport } from './report.js';
 import { PEERS, WORKLOAD_IDS } from './workloads.js';
 
@@ -27,28 +28,6 @@ function parseArgs(argv) {
     else throw new Error(`unknown option '${a}'`);
   }
   return o;
-}
-
-/** Runs one peer process; resolves to its JSON (or {error} when it crashed, hung or printed none). */
-function runPeer(args, timeoutS) {
-  return new Promise((resolve) => {
-    // --expose-gc: the memory check collects garbage before it reads memory.
-    const child = spawn(process.execPath, ['--expose-gc', path.join(here, 'peer.js'), ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '', stderr = '', timedOut = false;
-    child.stdout.on('data', (d) => { stdout += d; });
-    child.stderr.on('data', (d) => { stderr = (stderr + d).slice(-4000); });
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, timeoutS * 1000);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const last = stdout.split('\n').filter((l) => l.startsWith('{')).pop();
-      if (last !== undefined) {
-        try { resolve(JSON.parse(last)); return; } catch { /* fall through */ }
-      }
-      const why = timedOut ? `timed out after ${timeoutS} s` : `process exited (${signal ?? `code ${code}`})`;
-      const tail = stderr.trim().split('\n').filter((l) => !/^\s*at |^Warning:/.test(l)).pop() ?? '';
-      resolve({ error: `error: ${why}${tail ? `: ${tail}` : ''}` });
-    });
-  });
 }
 
 function cpuModel() {

@@ -73,13 +73,14 @@ function buildTraining(tf, w, inp, cst) {
   return { fetch: [trainOp, loss], pick: (r) => r[1], feeds: () => feeds };
 }
 
-export async function open(executor, { optimizer = true } = {}) {
+/** `sessionOptions` go to Session.create beside the executor (bench/gpu/check.js passes `{optimizer: false}`). */
+export async function open(executor, sessionOptions = {}) {
   const tf = await kiln();
   return {
     /** Runs are timed from sess.run to the NDArray on the host (sess.run reads the fetch back). */
     async prepare(id) {
       const g = build(tf, id);
-      const sess = await tf.Session.create({ executor, optimizer });
+      const sess = await tf.Session.create({ ...sessionOptions, executor });
       await sess.run(tf.globalVariablesInitializer());
       const base = sess.stats();
       const pick = g.pick ?? ((r) => r);
