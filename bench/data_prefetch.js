@@ -7,13 +7,15 @@
 //   prefetch  the same loop with .prefetch(2): should be about max(map, step) per step
 // The slow map is either an async sleep (`--map sleep`, the default: waiting on I/O, say) or a busy wait in a worker
 // thread (`--map busy`: CPU work off the main thread; on a 2-core machine it competes with llvmpipe's threads).
-// Its length defaults to the measured step time (where overlap matters most); --map-ms N sets it.
+// Its length defaults to the measured step time (where overlap matters most); --map-ms N sets it. The four are
+// measured in turn, ROUNDS times, and each reported as its median over the rounds (a shared machine's load comes and
+// goes; interleaving spreads it over all four alike).
 //
 //   node bench/data_prefetch.js [--executor webgpu|cpu] [--map sleep|busy|both] [--map-ms N] [--steps N]
 import * as tf from '../dist/index.js';
 
 function parseArgs(argv) {
-  const o = { executor: 'webgpu', map: 'both', mapMs: undefined, steps: 30 };
+  const o = { executor: 'webgpu', map: 'both', mapMs: undefined, steps: 20 };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i], v = () => argv[++i];
     if (a === '--executor') o.executor = v();
@@ -28,6 +30,8 @@ function parseArgs(argv) {
 
 const BATCH = 64;
 const WARMUP = 3;
+const ROUNDS = 3;
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 function model() {
   const x = tf.placeholder('float32', [null, 784], 'x');
@@ -46,12 +50,12 @@ function examples(n) {
   return tf.data.Dataset.fromTensorSlices({ x: tf.ndarray(x, [n, 784]), labels });
 }
 
-/** Milliseconds per element over `steps` elements of `ds` after WARMUP, `work` run on each. */
+/** Milliseconds per element (waiting for it, then `work` on it) over `steps` elements of `ds` after WARMUP. */
 async function perStep(ds, steps, work) {
   let k = 0, t0 = 0;
   for await (const b of ds.take(WARMUP + steps)) {
-    if (k++ === WARMUP) t0 = performance.now();
     await work(b);
+    if (++k === WARMUP) t0 = performance.now();
   }
   return (performance.now() - t0) / steps;
 }
@@ -66,8 +70,9 @@ const step = (b) => sess.run({ t: trainOp, l: loss }, b);
 // The step alone, batches made beforehand.
 const ready = [];
 for await (const b of batches.take(8)) ready.push(b);
-const stepMs = await perStep(tf.data.Dataset.fromGenerator(function* gen() { for (;;) yield* ready; }), opts.steps, step);
-const mapMs = opts.mapMs ?? Math.max(1, Math.round(stepMs));
+const fromMemory = tf.data.Dataset.fromGenerator(function* gen() { for (;;) yield* ready; });
+const firstStepMs = await perStep(fromMemory, opts.steps, step);
+const mapMs = opts.mapMs ?? Math.max(1, Math.round(firstStepMs));
 
 const slowMaps = {
   sleep: (ds) => ds.map(async (b) => { await new Promise((r) => setTimeout(r, mapMs)); return b; }),
@@ -79,16 +84,21 @@ const inputs = {
   busy: batches.map((b) => ({ b, ms: new Float32Array([mapMs]) })),
 };
 
-console.log(`data_prefetch: ${sess.device.executor}${sess.device.adapter ? ` (${sess.device.adapter})` : ''}, MLP 784-128-10, batch ${BATCH}, ${opts.steps} timed steps`);
-console.log(`step alone: ${stepMs.toFixed(1)} ms; slow map: ${mapMs} ms per batch`);
-console.log('map    alone ms  serial ms  prefetch ms  max(map,step)  prefetch / max  serial / (map+step)');
+console.log(`data_prefetch: ${sess.device.executor}${sess.device.adapter ? ` (${sess.device.adapter})` : ''}, MLP 784-128-10, batch ${BATCH}, ` +
+  `${opts.steps} timed steps x ${ROUNDS} rounds per cell, slow map ${mapMs} ms per batch (medians, ms per step)`);
+console.log('map    step   map alone  serial  prefetch  max(map,step)  prefetch / max  serial / (map+step)');
 for (const kind of opts.map === 'both' ? ['sleep', 'busy'] : [opts.map]) {
   const slow = slowMaps[kind](inputs[kind]);
-  const alone = await perStep(slow, opts.steps, async () => undefined);
-  const serial = await perStep(slow, opts.steps, step);
-  const prefetched = await perStep(slow.prefetch(2), opts.steps, step);
-  const bound = Math.max(alone, stepMs);
-  console.log(`${kind.padEnd(6)} ${alone.toFixed(1).padStart(8)}  ${serial.toFixed(1).padStart(9)}  ${prefetched.toFixed(1).padStart(11)}  ` +
-    `${bound.toFixed(1).padStart(13)}  ${(prefetched / bound).toFixed(2).padStart(14)}  ${(serial / (alone + stepMs)).toFixed(2).padStart(19)}`);
+  const t = { step: [], alone: [], serial: [], prefetch: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    t.step.push(await perStep(fromMemory, opts.steps, step));
+    t.alone.push(await perStep(slow, opts.steps, async () => undefined));
+    t.serial.push(await perStep(slow, opts.steps, step));
+    t.prefetch.push(await perStep(slow.prefetch(2), opts.steps, step));
+  }
+  const [st, al, se, pf] = [t.step, t.alone, t.serial, t.prefetch].map(median);
+  const bound = Math.max(al, st);
+  const f = (x, w) => x.toFixed(1).padStart(w);
+  console.log(`${kind.padEnd(6)} ${f(st, 5)}  ${f(al, 10)}  ${f(se, 6)}  ${f(pf, 8)}  ${f(bound, 13)}  ${(pf / bound).toFixed(2).padStart(14)}  ${(se / (al + st)).toFixed(2).padStart(19)}`);
 }
 await sess.close();

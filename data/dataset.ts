@@ -346,6 +346,10 @@ function prefetching<T>(it: AsyncIterator<T>, depth: number): AsyncIterator<T> {
       const slot = queue.shift()!;
       wakeProducer?.();
       wakeProducer = undefined;
+      // One event-loop turn before handing the element over: the producer's chain of promise jobs runs up to its
+      // next real wait (a timer, a worker's reply, a read) first. Otherwise a consumer that computes synchronously
+      // (the cpu executor) would run before the producer had started the next element, and nothing would overlap.
+      await new Promise<void>((r) => setImmediate(r));
       if ('error' in slot) { finished = true; stopped = true; throw slot.error; }
       if (slot.result.done === true) finished = true;
       return slot.result;
