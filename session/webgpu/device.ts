@@ -57,8 +57,9 @@ export async function settle<T>(p: Promise<T>): Promise<T> {
  * How, without dup2 (Node has none): remember fd 2 by reopening /proc/self/fd/2, close fd 2 and open /dev/null (the
  * lowest free fd, so 2), run, then close it and reopen the remembered file as fd 2. Done only on Linux and only when
  * fd 2 is a terminal or a pipe: reopening those gives the same terminal or pipe. A regular file (`2> log`) is left
- * alone, since a reopened file would not share the shell's write offset (and a log file is not the user's terminal).
- * If fd 2 did not come back as 2 (another thread opened a file in between), the messages are simply not hidden.
+ * alone, since a reopened file would not share the shell's write offset (and a log file is not the user's terminal);
+ * so is a socket (what Node's child_process makes of `stdio: 'pipe'`), which cannot be reopened at all. If /dev/null
+ * did not land on fd 2 (another thread opened a file in between), the messages are simply not hidden.
  */
 function quietly<T>(fn: () => T): T {
   if (process.env.KILN_VERBOSE === '1' || process.platform !== 'linux') return fn();
