@@ -320,12 +320,12 @@ export class Dataset<T extends Element = Element> implements AsyncIterable<T> {
 function prefetching<T>(it: AsyncIterator<T>, depth: number): AsyncIterator<T> {
   type Slot = { result: IteratorResult<T> } | { error: unknown };
   const queue: Slot[] = [];
-  let wakeConsumer: (() => void) | undefined;
+  const consumers: Array<() => void> = []; // callers of next() waiting for a slot (for-await has one; be safe)
   let wakeProducer: (() => void) | undefined;
   let started = false;
   let stopped = false;
   let finished = false;
-  const push = (s: Slot): void => { queue.push(s); wakeConsumer?.(); wakeConsumer = undefined; };
+  const push = (s: Slot): void => { queue.push(s); for (const wake of consumers.splice(0)) wake(); };
   const pump = async (): Promise<void> => {
     try {
       while (!stopped) {
@@ -342,22 +342,26 @@ function prefetching<T>(it: AsyncIterator<T>, depth: number): AsyncIterator<T> {
     async next(): Promise<IteratorResult<T>> {
       if (finished) return { done: true, value: undefined };
       if (!started) { started = true; void pump(); }
-      while (queue.length === 0) await new Promise<void>((r) => { wakeConsumer = r; });
-      const slot = queue.shift()!;
+      while (queue.length === 0 && !finished) await new Promise<void>((r) => { consumers.push(r); });
+      // The last slot (the end, or an error) stays queued, so that every later call sees the end too.
+      const last = queue.length === 1 && ('error' in queue[0] || queue[0].result.done === true);
+      if (finished && (queue.length === 0 || last)) return { done: true, value: undefined };
+      const slot = last ? queue[0] : queue.shift()!;
+      if (last) finished = true;
       wakeProducer?.();
       wakeProducer = undefined;
       // One event-loop turn before handing the element over: the producer's chain of promise jobs runs up to its
       // next real wait (a timer, a worker's reply, a read) first. Otherwise a consumer that computes synchronously
       // (the cpu executor) would run before the producer had started the next element, and nothing would overlap.
       await new Promise<void>((r) => setImmediate(r));
-      if ('error' in slot) { finished = true; stopped = true; throw slot.error; }
-      if (slot.result.done === true) finished = true;
+      if ('error' in slot) { stopped = true; throw slot.error; }
       return slot.result;
     },
     async return(): Promise<IteratorResult<T>> {
       finished = true;
       stopped = true;
       wakeProducer?.();
+      for (const wake of consumers.splice(0)) wake();
       await it.return?.();
       return { done: true, value: undefined };
     },

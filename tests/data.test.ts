@@ -303,6 +303,12 @@ describe('prefetch', () => {
     expect((err as Error).message).toBe('disk gone');
   });
 
+  test('calls to next() without waiting for each other get the elements in order, then the end, all of them', async () => {
+    const it = range(3).prefetch(2)[Symbol.asyncIterator]();
+    const rs = await Promise.all([it.next(), it.next(), it.next(), it.next(), it.next()]);
+    expect(rs.map((r) => (r.done === true ? 'end' : r.value.scalar()))).toEqual([0, 1, 2, 'end', 'end']);
+  });
+
   test('behind a prefetch, a map in a worker works on the next element while the consumer handles this one', async () => {
     // Each map call busy-waits 30 ms in a worker and reports when it started; the consumer takes 30 ms per element.
     // With prefetch, element k+1's map starts while the consumer still holds element k; without it, only after.
