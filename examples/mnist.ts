@@ -15,7 +15,7 @@ import * as tf from '../index.js';
 import { parseArgs, USAGE, UsageError, type Options } from './mnist/args.js';
 import { evaluateAccuracy, evaluateCheckpoint, saveTrained } from './mnist/files.js';
 import { loadMnist, loadMnistIdx, trainingPipeline, type Split } from './mnist/data.js';
-import { buildModel, type Model } from './mnist/model.js';
+import { buildModel } from './mnist/model.js';
 import { profileRun } from './mnist/profile.js';
 
 async function openSession(executor: Options['executor']): Promise<tf.Session> {
