@@ -44,3 +44,4 @@ export type { ImportGraphDefOptions, ToGraphDefOptions } from './serialization/g
 export * as io from './serialization/io_namespace.js';
 export * as savedModel from './serialization/saved_model.js';
 export * as graphUtil from './serialization/graph_util.js';
+export * as data from './data/index.js';

@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 
 const ROOT = process.cwd();
-const SOURCES = ['bin', 'graph', 'ops', 'session', 'serialization', 'train', 'layers', 'optimizer', 'tools'];
+const SOURCES = ['bin', 'graph', 'ops', 'session', 'serialization', 'train', 'layers', 'optimizer', 'tools', 'data', 'examples'];
 
 /** Newest modification time of the .ts sources dist/ is built from. */
 function newestSource(): number {

@@ -147,6 +147,34 @@ describe('kiln run', () => {
   });
 });
 
+describe('a quiet command line', () => {
+  // Dawn prints warnings of its own while it looks for an adapter (on llvmpipe: "Couldn't load Vulkan ...", and
+  // "max...BuffersPerPipelineLayout artificially reduced ..." for every OpenGL ES adapter). session/webgpu/device.ts
+  // keeps them off a terminal or a pipe unless KILN_VERBOSE=1. stderr goes through a shell pipe (`2>&1 >out | cat`):
+  // spawnSync's own stdio pipes are sockets, which that redirection leaves alone (device.ts says why).
+  const runWebgpu = (verbose: boolean) => {
+    const out = path.join(tmp, `quiet-${verbose}.txt`);
+    const q = (a: string) => `'${a.replace(/'/g, "'\\''")}'`;
+    const cmd = [process.execPath, CLI, 'run', MNIST_PB, '--input', `input=${MNIST_IN}`, '--output', 'output', '--executor', 'webgpu'].map(q).join(' ');
+    const r = spawnSync('sh', ['-c', `${cmd} 2>&1 >${q(out)} | cat`], { cwd: ROOT, encoding: 'utf8', timeout: 60_000, env: { ...process.env, KILN_VERBOSE: verbose ? '1' : '' } });
+    return { status: r.status, stderr: r.stdout, stdout: fs.readFileSync(out, 'utf8') };
+  };
+
+  test('one line names the executor and its adapter; Dawn speaks only with KILN_VERBOSE=1', () => {
+    const quiet = runWebgpu(false);
+    expect(quiet.status).toBe(0);
+    const lines = quiet.stderr.split('\n').filter((l) => l.trim() !== '');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/^kiln: webgpu executor on \S/);
+    const verbose = runWebgpu(true);
+    expect(verbose.status).toBe(0);
+    expect(verbose.stderr).toContain(lines[0]);
+    if (/OpenGL/.test(lines[0])) expect(verbose.stderr).toMatch(/artificially reduced/); // Dawn's GL adapter always says it
+    expect(quiet.stdout).toMatch(/^output/m);
+    expect(verbose.stdout).toBe(quiet.stdout);
+  });
+});
+
 describe('kiln run on a SavedModel', () => {
   test('variables restored; serving_default keys as names; outputs default to the signature\'s', () => {
     const x = path.join(tmp, 'x_half.npy');

