@@ -1,0 +1,131 @@
+# Reference data for tests/ops_{bitwise,conv3d,linalg,image_extra}.test.ts: small inputs and the outputs TensorFlow
+# computes for them with tf.raw_ops (run: /work/venv/bin/python tests/testdata/ops2/make.py). Writes <case>__in<i>.npy,
+# <case>__out<i>.npy and cases.json (op type, attrs, input/output files and dtypes) beside this file.
+import json
+import os
+
+import numpy as np
+import tensorflow as tf
+from tensorflow.python.framework import op_def_registry
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+rng = np.random.default_rng(1234)
+cases = []
+DT = {np.float32: 'float32', np.float64: 'float64', np.int32: 'int32', np.int64: 'int64', np.bool_: 'bool'}
+
+
+def dtname(a):
+    return DT[a.dtype.type]
+
+
+def case(name, family, op, inputs, attrs, compare='values', tol=None, kiln_attrs=None):
+    fn = getattr(tf.raw_ops, op)
+    names = [a.name for a in op_def_registry.get(op).input_arg]
+    kwargs = dict(zip(names, [tf.constant(x) for x in inputs]))
+    kwargs.update(attrs)
+    out = fn(**kwargs)
+    outs = list(out) if isinstance(out, (tuple, list)) else [out]
+    outs = [o.numpy() for o in outs]
+    c = {'name': name, 'family': family, 'op': op, 'attrs': kiln_attrs or {}, 'inputs': [], 'outputs': [], 'compare': compare}
+    if tol:
+        c['tol'] = tol
+    for key, v in attrs.items():
+        if isinstance(v, tf.DType):
+            v = v.name
+        c['attrs'][key] = v
+    for i, x in enumerate(inputs):
+        f = f'{name}__in{i}.npy'
+        np.save(os.path.join(HERE, f), x)
+        c['inputs'].append({'file': f, 'dtype': dtname(x)})
+    for i, x in enumerate(outs):
+        f = f'{name}__out{i}.npy'
+        np.save(os.path.join(HERE, f), x)
+        c['outputs'].append({'file': f, 'dtype': dtname(x)})
+    cases.append(c)
+
+
+def f32(*shape):
+    return rng.uniform(-1, 1, shape).astype(np.float32)
+
+
+# ---- bitwise ----
+for dt in (np.int32, np.int64):
+    big = 2 ** 40 if dt == np.int64 else 2 ** 30
+    x = rng.integers(-big, big, (3, 4)).astype(dt)
+    y = rng.integers(-big, big, (4,)).astype(dt)
+    for op in ('BitwiseAnd', 'BitwiseOr', 'BitwiseXor'):
+        case(f'{op}_{dtname(x)}', 'bitwise', op, [x, y], {})
+    case(f'Invert_{dtname(x)}', 'bitwise', 'Invert', [x], {})
+    xs = rng.integers(-1000, 1000, (2, 6)).astype(dt)
+    sh = np.array([0, 1, 5, 31, 40, -3], dtype=dt)
+    if dt == np.int32:
+        sh = np.array([0, 1, 5, 31, 20, 3], dtype=dt)
+    case(f'LeftShift_{dtname(x)}', 'bitwise', 'LeftShift', [xs, sh], {})
+    case(f'RightShift_{dtname(x)}', 'bitwise', 'RightShift', [xs, np.abs(sh)], {})
+
+# ---- conv3d / pool3d ----
+for fmt in ('NDHWC', 'NCDHW'):
+    for pad, s in (('SAME', 1), ('VALID', 2), ('SAME', 2)):
+        xs = (2, 5, 4, 6, 3)
+        x = f32(*xs)
+        w = f32(3, 2, 3, 3, 4)
+        strides = [1, s, s, s, 1] if fmt == 'NDHWC' else [1, 1, s, s, s]
+        xin = x if fmt == 'NDHWC' else np.ascontiguousarray(x.transpose(0, 4, 1, 2, 3))
+        name = f'Conv3D_{fmt}_{pad}_s{s}'
+        if fmt == 'NCDHW':
+            # TF's CPU Conv3D has no NCDHW kernel: compute in NDHWC, transpose the result (same op, same attrs).
+            y = tf.raw_ops.Conv3D(input=x, filter=w, strides=[1, s, s, s, 1], padding=pad).numpy()
+            y = np.ascontiguousarray(y.transpose(0, 4, 1, 2, 3))
+            ys = y.shape
+            c = {'name': name, 'family': 'conv3d', 'op': 'Conv3D', 'attrs': {'strides': strides, 'padding': pad, 'data_format': fmt},
+                 'inputs': [], 'outputs': [], 'compare': 'values'}
+            for i, a in enumerate([xin, w]):
+                np.save(os.path.join(HERE, f'{name}__in{i}.npy'), a)
+                c['inputs'].append({'file': f'{name}__in{i}.npy', 'dtype': 'float32'})
+            np.save(os.path.join(HERE, f'{name}__out0.npy'), y)
+            c['outputs'].append({'file': f'{name}__out0.npy', 'dtype': 'float32'})
+            cases.append(c)
+            continue
+        case(name, 'conv3d', 'Conv3D', [x, w], {'strides': strides, 'padding': pad, 'data_format': fmt})
+        y = tf.raw_ops.Conv3D(input=x, filter=w, strides=strides, padding=pad).numpy()
+        dy = f32(*y.shape)
+        case(f'Conv3DBackpropInputV2_{pad}_s{s}', 'conv3d', 'Conv3DBackpropInputV2', [np.array(xs, np.int32), w, dy], {'strides': strides, 'padding': pad})
+        case(f'Conv3DBackpropFilterV2_{pad}_s{s}', 'conv3d', 'Conv3DBackpropFilterV2', [x, np.array(w.shape, np.int32), dy], {'strides': strides, 'padding': pad})
+x = f32(2, 4, 5, 6, 3)
+for pad, k, s in (('SAME', 2, 2), ('VALID', 3, 1), ('SAME', 3, 2)):
+    ks = [1, k, k, k, 1]
+    st = [1, s, s, s, 1]
+    case(f'MaxPool3D_{pad}_k{k}_s{s}', 'conv3d', 'MaxPool3D', [x], {'ksize': ks, 'strides': st, 'padding': pad})
+    case(f'AvgPool3D_{pad}_k{k}_s{s}', 'conv3d', 'AvgPool3D', [x], {'ksize': ks, 'strides': st, 'padding': pad})
+    y = tf.raw_ops.MaxPool3D(input=x, ksize=ks, strides=st, padding=pad).numpy()
+    dy = f32(*y.shape)
+    case(f'MaxPool3DGrad_{pad}_k{k}_s{s}', 'conv3d', 'MaxPool3DGrad', [x, y, dy], {'ksize': ks, 'strides': st, 'padding': pad})
+    case(f'AvgPool3DGrad_{pad}_k{k}_s{s}', 'conv3d', 'AvgPool3DGrad', [np.array(x.shape, np.int32), dy], {'ksize': ks, 'strides': st, 'padding': pad})
+
+# ---- linalg ----
+for dt in (np.float32, np.float64):
+    for shp in ((4, 3), (3, 5), (2, 4, 4)):
+        a = rng.uniform(-1, 1, shp).astype(dt)
+        for full in (False, True):
+            case(f'Svd_{dtname(a)}_{"x".join(map(str, shp))}_full{int(full)}', 'linalg', 'Svd', [a], {'compute_uv': True, 'full_matrices': full}, compare='svd')
+    a = rng.uniform(-1, 1, (2, 3, 3)).astype(dt)
+    case(f'Svd_{dtname(a)}_noUv', 'linalg', 'Svd', [a], {'compute_uv': False, 'full_matrices': False})
+    sq = (rng.uniform(-1, 1, (2, 4, 4)) + 3 * np.eye(4)).astype(dt)
+    rhs = rng.uniform(-1, 1, (2, 4, 3)).astype(dt)
+    for lower in (True, False):
+        for adj in (False, True):
+            case(f'MatrixTriangularSolve_{dtname(sq)}_l{int(lower)}_a{int(adj)}', 'linalg', 'MatrixTriangularSolve', [sq, rhs], {'lower': lower, 'adjoint': adj})
+    case(f'MatrixTriangularSolve_{dtname(sq)}_bcast', 'linalg', 'MatrixTriangularSolve', [sq[0], rhs], {'lower': True, 'adjoint': False})
+    g = rng.uniform(-1, 1, (2, 4, 4)).astype(dt)
+    for adj in (False, True):
+        case(f'MatrixSolve_{dtname(g)}_a{int(adj)}', 'linalg', 'MatrixSolve', [g, rhs], {'adjoint': adj})
+        case(f'MatrixInverse_{dtname(g)}_a{int(adj)}', 'linalg', 'MatrixInverse', [g], {'adjoint': adj})
+    case(f'MatrixDeterminant_{dtname(g)}', 'linalg', 'MatrixDeterminant', [g], {})
+    case(f'LogMatrixDeterminant_{dtname(g)}', 'linalg', 'LogMatrixDeterminant', [g], {})
+    spd = (np.einsum('bij,bkj->bik', g, g) + np.eye(4)).astype(dt)
+    case(f'Cholesky_{dtname(spd)}', 'linalg', 'Cholesky', [spd], {})
+    case(f'Lu_{dtname(g)}', 'linalg', 'Lu', [g], {})
+
+with open(os.path.join(HERE, 'cases.json'), 'w') as f:
+    json.dump(cases, f, indent=1)
+print(len(cases), 'cases')
