@@ -38,13 +38,17 @@ function typeAttrs(c: Ops2Case): Record<string, tf.AttrValue> {
   return { ...a, ...c.attrs };
 }
 
-/** Runs the case's op on `executor` with its inputs fed; returns the outputs. */
+/** Shape inputs (input_sizes, filter_sizes, orig_input_shape) stay constants: webgpu needs shapes when it compiles. */
+const SHAPE_INPUTS: Record<string, number[]> = { Conv3DBackpropInputV2: [0], Conv3DBackpropFilterV2: [1], AvgPool3DGrad: [0] };
+
+/** Runs the case's op on `executor` with its inputs fed (shape inputs as constants); returns the outputs. */
 export async function runOps2Case(c: Ops2Case, executor: ExecutorName): Promise<tf.NDArray[]> {
   const g = new tf.Graph();
   const feeds = new Map<tf.Tensor, tf.NDArray>();
   const op = g.asDefault(() => {
     const xs = c.inputs.map((inp, i) => {
       const v = load(inp.file);
+      if (SHAPE_INPUTS[c.op]?.includes(i)) return tf.constant(v);
       const p = tf.placeholder(v.dtype, v.shape, `in${i}`);
       feeds.set(p, v);
       return p;
