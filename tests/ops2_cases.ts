@@ -71,6 +71,8 @@ export function expectOps2(c: Ops2Case, got: tf.NDArray[], tol: Tol): void {
     const want = load(o.file);
     expect(got[i].dtype).toBe(want.dtype);
     if (c.compare === 'svd' && i > 0) return;
+    // Svd without compute_uv: TF's shape function gives u and v the shape [0] (Kiln too); its kernel returns scalars.
+    if (c.op === 'Svd' && c.attrs.compute_uv === false && i > 0) { expect(got[i].shape).toEqual([0]); return; }
     const exact = want.dtype === 'int32' || want.dtype === 'int64' || want.dtype === 'bool';
     expectClose(got[i], want.data, { shape: [...want.shape], ...(exact ? { atol: 0, rtol: 0 } : tol) });
   });
