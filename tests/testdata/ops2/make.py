@@ -26,6 +26,9 @@ def case(name, family, op, inputs, attrs, compare='values', tol=None, kiln_attrs
     out = fn(**kwargs)
     outs = list(out) if isinstance(out, (tuple, list)) else [out]
     outs = [o.numpy() for o in outs]
+    if op == 'Svd' and not attrs['compute_uv']:
+        # TF's shape function gives u and v the shape [0]; its kernel returns uninitialised scalars instead.
+        outs = outs[:1] + [np.zeros((0,), outs[0].dtype)] * 2
     c = {'name': name, 'family': family, 'op': op, 'attrs': kiln_attrs or {}, 'inputs': [], 'outputs': [], 'compare': compare}
     if tol:
         c['tol'] = tol
@@ -125,6 +128,32 @@ for dt in (np.float32, np.float64):
     spd = (np.einsum('bij,bkj->bik', g, g) + np.eye(4)).astype(dt)
     case(f'Cholesky_{dtname(spd)}', 'linalg', 'Cholesky', [spd], {})
     case(f'Lu_{dtname(g)}', 'linalg', 'Lu', [g], {})
+
+# ---- image colour ops, MaxPoolWithArgmax ----
+for dt in (np.float32, np.float64):
+    img = rng.uniform(0, 1, (2, 3, 4, 3)).astype(dt)
+    img[0, 0, 0] = [0.5, 0.5, 0.5]  # grey: hue 0
+    img[0, 0, 1] = [0, 0, 0]  # black: saturation 0
+    case(f'RGBToHSV_{dtname(img)}', 'image', 'RGBToHSV', [img], {})
+    case(f'HSVToRGB_{dtname(img)}', 'image', 'HSVToRGB', [img], {})
+img = rng.uniform(0, 1, (2, 3, 4, 3)).astype(np.float32)
+case('AdjustContrastv2_rank4', 'image', 'AdjustContrastv2', [img, np.float32(1.7)], {})
+case('AdjustContrastv2_rank3', 'image', 'AdjustContrastv2', [img[0, :, :, :2], np.float32(0.4)], {})
+case('AdjustSaturation', 'image', 'AdjustSaturation', [img, np.float32(1.8)], {})
+case('AdjustSaturation_low', 'image', 'AdjustSaturation', [img[0], np.float32(0.3)], {})
+case('AdjustHue', 'image', 'AdjustHue', [img, np.float32(0.3)], {})
+case('AdjustHue_negative', 'image', 'AdjustHue', [img[1], np.float32(-0.45)], {})
+for dt, ta in ((np.float32, tf.int64), (np.float64, tf.int32), (np.int32, tf.int64)):
+    x = rng.permutation(2 * 5 * 6 * 3).reshape(2, 5, 6, 3).astype(dt)
+    for pad, k, s, batch in (('SAME', 2, 2, False), ('VALID', 3, 1, True), ('SAME', 3, 2, True)):
+        case(f'MaxPoolWithArgmax_{dtname(x)}_{pad}_k{k}_s{s}_b{int(batch)}', 'pool_argmax', 'MaxPoolWithArgmax', [x],
+             {'ksize': [1, k, k, 1], 'strides': [1, s, s, 1], 'padding': pad, 'Targmax': ta, 'include_batch_in_index': batch})
+x = rng.permutation(2 * 5 * 6 * 3).reshape(2, 5, 6, 3).astype(np.float32)
+for batch in (False, True):
+    y, am = tf.raw_ops.MaxPoolWithArgmax(input=x, ksize=[1, 3, 3, 1], strides=[1, 2, 2, 1], padding='SAME', Targmax=tf.int64, include_batch_in_index=batch)
+    dy = f32(*y.shape)
+    case(f'MaxPoolGradWithArgmax_b{int(batch)}', 'pool_argmax', 'MaxPoolGradWithArgmax', [x, dy, am.numpy()],
+         {'ksize': [1, 3, 3, 1], 'strides': [1, 2, 2, 1], 'padding': 'SAME', 'include_batch_in_index': batch})
 
 with open(os.path.join(HERE, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
