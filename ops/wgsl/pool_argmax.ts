@@ -11,6 +11,10 @@ export function argmaxPoolGpu(k: GpuKernelContext, g: ConvGeometry, mode: 'forwa
   /** Argmax as stored: the batch offset removed unless include_batch_in_index. */
   const stored = (j: string): string => (withBatch ? j : `${j} - b * ${per}`);
   const outCoords = `let ch = i32(i % ${c}u); let ox = i32(i / ${c}u % ${ow}u); let oy = i32(i / ${c * ow}u % ${oh}u); let b = i32(i / ${c * ow * oh}u);`;
+  const GATHER_DECLS = `${binding(0, 'G', t)}\n${binding(1, 'A', 'i32')}\n${binding(2, 'O', t, true)}`;
+  const main = (count: number): string => `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let i = GID;
+  if (i >= ${count}u) { return; }`;
   let code: string, count: number;
   let bindings: GpuKernel['dispatches'][0]['bindings'];
   if (mode === 'forward') {
@@ -18,9 +22,7 @@ export function argmaxPoolGpu(k: GpuKernelContext, g: ConvGeometry, mode: 'forwa
     code = `${binding(0, 'X', t)}
 ${binding(1, 'Y', t, true)}
 ${binding(2, 'A', 'i32', true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = GID;
-  if (i >= ${count}u) { return; }
+${main(count)}
   ${outCoords}
   var best = -1; var bv = ${t}();
   for (var y = max(oy * ${sh} - ${pt}, 0); y < min(oy * ${sh} - ${pt} + ${kh}, ${h}); y++) {
@@ -37,12 +39,8 @@ ${binding(2, 'A', 'i32', true)}
   } else if (mode === 'grad') {
     count = n * per;
     // Windows containing (y, x): oy from ceil((y + pt - kh + 1) / sh) (clamped to 0) to floor((y + pt) / sh).
-    code = `${binding(0, 'G', t)}
-${binding(1, 'A', 'i32')}
-${binding(2, 'O', t, true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = GID;
-  if (i >= ${count}u) { return; }
+    code = `${GATHER_DECLS}
+${main(count)}
   let ch = i32(i % ${c}u); let x = i32(i / ${c}u % ${w}u); let y = i32(i / ${c * w}u % ${h}u); let b = i32(i / ${per}u);
   var acc = ${t}();
   for (var oy = max((y + ${pt} - ${kh} + ${sh}) / ${sh}, 0); oy <= min((y + ${pt}) / ${sh}, ${oh - 1}); oy++) {
@@ -56,12 +54,8 @@ ${binding(2, 'O', t, true)}
     bindings = [{ input: 1 }, { input: 2 }, { output: 0 }];
   } else {
     count = outCount;
-    code = `${binding(0, 'G', t)}
-${binding(1, 'A', 'i32')}
-${binding(2, 'O', t, true)}
-@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = GID;
-  if (i >= ${count}u) { return; }
+    code = `${GATHER_DECLS}
+${main(count)}
   let b = i32(i / ${oh * ow * c}u);
   O[i] = G[clamp(A[i]${withBatch ? '' : ` + b * ${per}`}, 0, ${n * per - 1})];
 }`;
