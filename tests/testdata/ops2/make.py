@@ -155,6 +155,22 @@ for batch in (False, True):
     case(f'MaxPoolGradWithArgmax_b{int(batch)}', 'pool_argmax', 'MaxPoolGradWithArgmax', [x, dy, am.numpy()],
          {'ksize': [1, 3, 3, 1], 'strides': [1, 2, 2, 1], 'padding': 'SAME', 'include_batch_in_index': batch})
 
+# ---- non-max suppression ----
+ctr = rng.uniform(0, 1, (30, 2))
+size = rng.uniform(0.05, 0.4, (30, 2))
+boxes = np.concatenate([ctr - size / 2, ctr + size / 2], 1).astype(np.float32)
+boxes[3] = boxes[3][[2, 3, 0, 1]]  # corners given in the other order
+scores = rng.uniform(0, 1, 30).astype(np.float32)
+scores[7] = scores[4]  # a tie: the lower index first
+mo = np.int32(12)
+case('NonMaxSuppression', 'nms', 'NonMaxSuppression', [boxes, scores, mo], {'iou_threshold': 0.3})
+case('NonMaxSuppressionV2', 'nms', 'NonMaxSuppressionV2', [boxes, scores, mo, np.float32(0.2)], {})
+case('NonMaxSuppressionV3', 'nms', 'NonMaxSuppressionV3', [boxes, scores, np.int32(30), np.float32(0.25), np.float32(0.3)], {})
+for pad in (False, True):
+    case(f'NonMaxSuppressionV4_pad{int(pad)}', 'nms', 'NonMaxSuppressionV4', [boxes, scores, np.int32(20), np.float32(0.25), np.float32(0.3)], {'pad_to_max_output_size': pad})
+    case(f'NonMaxSuppressionV5_soft_pad{int(pad)}', 'nms', 'NonMaxSuppressionV5', [boxes, scores, np.int32(20), np.float32(0.6), np.float32(0.2), np.float32(0.5)], {'pad_to_max_output_size': pad})
+case('NonMaxSuppressionV5_hard', 'nms', 'NonMaxSuppressionV5', [boxes, scores, mo, np.float32(0.3), np.float32(0.1), np.float32(0.0)], {'pad_to_max_output_size': False})
+
 with open(os.path.join(HERE, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
 print(len(cases), 'cases')
