@@ -3,5 +3,6 @@ export * from './nn.js';
 export * from './conv.js';
 export * from './conv3d.js';
 export * from './pool_argmax.js';
+export * from './lrn.js';
 export * from './norm.js';
 export * from './dropout.js';

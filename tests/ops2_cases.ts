@@ -32,7 +32,8 @@ export const load = (file: string): tf.NDArray => readNpy(fs.readFileSync(path.j
 /** Type attrs as TF's OpDefs name them: T is the first float input's dtype (else the first input's). */
 function typeAttrs(c: Ops2Case): Record<string, tf.AttrValue> {
   const float = c.inputs.find((x) => x.dtype === 'float32' || x.dtype === 'float64');
-  const a: Record<string, tf.AttrValue> = { T: (float ?? c.inputs[0]).dtype };
+  // (NonMaxSuppression V1 has no T.)
+  const a: Record<string, tf.AttrValue> = c.op === 'NonMaxSuppression' ? {} : { T: (float ?? c.inputs[0]).dtype };
   if (c.op === 'MaxPool3DGrad') a.TInput = c.inputs[0].dtype;
   if (c.op === 'Conv3DBackpropInputV2') a.Tshape = c.inputs[0].dtype;
   if (c.op === 'MaxPoolGradWithArgmax') a.Targmax = c.inputs[2].dtype;
@@ -40,7 +41,9 @@ function typeAttrs(c: Ops2Case): Record<string, tf.AttrValue> {
 }
 
 /** Shape inputs (input_sizes, filter_sizes, orig_input_shape) stay constants: webgpu needs shapes when it compiles. */
-const SHAPE_INPUTS: Record<string, number[]> = { Conv3DBackpropInputV2: [0], Conv3DBackpropFilterV2: [1], AvgPool3DGrad: [0] };
+const SHAPE_INPUTS: Record<string, number[]> = {
+  Conv3DBackpropInputV2: [0], Conv3DBackpropFilterV2: [1], AvgPool3DGrad: [0], ResizeBicubic: [1], ResizeArea: [1], Bincount: [1],
+};
 
 /** Runs the case's op on `executor` with its inputs fed (shape inputs as constants); returns the outputs. */
 export async function runOps2Case(c: Ops2Case, executor: ExecutorName): Promise<tf.NDArray[]> {

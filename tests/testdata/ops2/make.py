@@ -171,6 +171,26 @@ for pad in (False, True):
     case(f'NonMaxSuppressionV5_soft_pad{int(pad)}', 'nms', 'NonMaxSuppressionV5', [boxes, scores, np.int32(20), np.float32(0.6), np.float32(0.2), np.float32(0.5)], {'pad_to_max_output_size': pad})
 case('NonMaxSuppressionV5_hard', 'nms', 'NonMaxSuppressionV5', [boxes, scores, mo, np.float32(0.3), np.float32(0.1), np.float32(0.0)], {'pad_to_max_output_size': False})
 
+# ---- Bincount, ExtractImagePatches, ResizeBicubic / ResizeArea, LRN ----
+arr = rng.integers(0, 9, (3, 7)).astype(np.int32)
+case('Bincount_counts', 'image_more', 'Bincount', [arr, np.int32(7), np.zeros((0,), np.int32)], {})
+case('Bincount_weights', 'image_more', 'Bincount', [arr, np.int32(12), f32(3, 7)], {})
+case('Bincount_weights_f64', 'image_more', 'Bincount', [arr, np.int32(5), rng.uniform(-1, 1, (3, 7))], {})
+img = f32(2, 7, 6, 3)
+for k, s, r, pad in ((3, 1, 1, 'VALID'), (2, 2, 1, 'SAME'), (3, 2, 2, 'SAME')):
+    case(f'ExtractImagePatches_k{k}_s{s}_r{r}_{pad}', 'image_more', 'ExtractImagePatches', [img], {'ksizes': [1, k, k, 1], 'strides': [1, s, s, 1], 'rates': [1, r, r, 1], 'padding': pad})
+case('ExtractImagePatches_int32', 'image_more', 'ExtractImagePatches', [rng.integers(-50, 50, (1, 5, 5, 2)).astype(np.int32)], {'ksizes': [1, 2, 3, 1], 'strides': [1, 2, 1, 1], 'rates': [1, 1, 1, 1], 'padding': 'SAME'})
+for name, size, align, half in (('up', [11, 9], False, False), ('down', [4, 3], False, False), ('align', [11, 9], True, False), ('half', [11, 4], False, True)):
+    case(f'ResizeBicubic_{name}', 'image_more', 'ResizeBicubic', [img, np.array(size, np.int32)], {'align_corners': align, 'half_pixel_centers': half})
+    dy = f32(2, size[0], size[1], 3)
+    case(f'ResizeBicubicGrad_{name}', 'image_more', 'ResizeBicubicGrad', [dy, img], {'align_corners': align, 'half_pixel_centers': half})
+for name, size, align in (('up', [11, 9], False), ('down', [4, 5], False), ('align', [3, 4], True)):
+    case(f'ResizeArea_{name}', 'image_more', 'ResizeArea', [img, np.array(size, np.int32)], {'align_corners': align})
+case('ResizeArea_int32', 'image_more', 'ResizeArea', [rng.integers(0, 255, (1, 5, 7, 1)).astype(np.int32), np.array([3, 4], np.int32)], {'align_corners': False})
+x = f32(2, 3, 4, 9)
+case('LRN_default', 'image_more', 'LRN', [x], {})
+case('LRN_r2', 'image_more', 'LRN', [x], {'depth_radius': 2, 'bias': 2.0, 'alpha': 0.3, 'beta': 0.75})
+
 with open(os.path.join(HERE, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
 print(len(cases), 'cases')
