@@ -4,3 +4,4 @@ export * from './image_extra.js';
 export * from './nms.js';
 export * from './patches.js';
 export * from './resize_extra.js';
+export * from './crop_and_resize.js';

@@ -43,6 +43,7 @@ function typeAttrs(c: Ops2Case): Record<string, tf.AttrValue> {
 /** Shape inputs (input_sizes, filter_sizes, orig_input_shape) stay constants: webgpu needs shapes when it compiles. */
 const SHAPE_INPUTS: Record<string, number[]> = {
   Conv3DBackpropInputV2: [0], Conv3DBackpropFilterV2: [1], AvgPool3DGrad: [0], ResizeBicubic: [1], ResizeArea: [1], Bincount: [1],
+  CropAndResize: [3], CropAndResizeGradImage: [3],
 };
 
 /** Runs the case's op on `executor` with its inputs fed (shape inputs as constants); returns the outputs. */

@@ -191,6 +191,18 @@ x = f32(2, 3, 4, 9)
 case('LRN_default', 'image_more', 'LRN', [x], {})
 case('LRN_r2', 'image_more', 'LRN', [x], {'depth_radius': 2, 'bias': 2.0, 'alpha': 0.3, 'beta': 0.75})
 
+# ---- CropAndResize and its gradients ----
+img = f32(2, 6, 7, 3)
+boxes = np.array([[0.1, 0.2, 0.8, 0.9], [0.5, 0.6, 0.2, 0.1], [-0.2, -0.1, 0.6, 1.3], [0.3, 0.3, 0.3, 0.3]], np.float32)
+bind = np.array([0, 1, 1, 0], np.int32)
+for method in ('bilinear', 'nearest'):
+    for size in ([4, 5], [1, 3]):
+        case(f'CropAndResize_{method}_{size[0]}x{size[1]}', 'crop', 'CropAndResize', [img, boxes, bind, np.array(size, np.int32)], {'method': method, 'extrapolation_value': -1.5})
+    dy = f32(4, 4, 5, 3)
+    case(f'CropAndResizeGradImage_{method}', 'crop', 'CropAndResizeGradImage', [dy, boxes, bind, np.array(img.shape, np.int32)], {'method': method, 'T': tf.float32})
+case('CropAndResizeGradBoxes', 'crop', 'CropAndResizeGradBoxes', [f32(4, 4, 5, 3), img, boxes, bind], {'method': 'bilinear'})
+case('CropAndResizeGradBoxes_1x1', 'crop', 'CropAndResizeGradBoxes', [f32(4, 1, 1, 3), img, boxes, bind], {'method': 'bilinear'})
+
 with open(os.path.join(HERE, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
 print(len(cases), 'cases')
