@@ -1,6 +1,6 @@
 // tf.linalg: Svd, MatrixTriangularSolve, MatrixSolve, MatrixInverse, MatrixDeterminant, LogMatrixDeterminant,
 // Cholesky, Lu (TF's linalg_ops.cc), on batches of matrices [..., M, N] of float32 / float64, computed in float64.
-// Gradients follow linalg_grad.py; Svd's and Lu's are not built yet (they throw UnimplementedError naming the node).
+// Gradients follow linalg_grad.py (Svd's in ./svd_grad.ts); Lu's is not built yet (it throws UnimplementedError naming the node).
 //
 // GPU side: these are sequential, pivoting factorizations with data-dependent control flow; there is no WGSL kernel
 // for them yet, so the GPU side throws UnimplementedError naming the node (tests/registry.test.ts only requires a
@@ -16,6 +16,7 @@ import { FLOATS } from './elementwise.js';
 import { GpuKernelBuilder } from './gpu.js';
 import { add, matmul, mul, neg, reduceSum } from './math.js';
 import { addOp, defineOp, describeInput, GradFn, ShapeContext } from './registry.js';
+import { svdGrad } from './svd_grad.js';
 import { constant, convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
 const noGpu: GpuKernelBuilder = (k) => {
@@ -207,7 +208,7 @@ defineOp({
     return [s, stack(x.dtype, [...batch, m, full ? m : p], us), stack(x.dtype, [...batch, n, full ? n : p], vs)];
   },
   gpu: noGpu,
-  grad: (op) => { throw new UnimplementedError(`'${op.name}': the gradient of Svd (linalg_grad.py's _SvdGrad) is not built yet`); },
+  grad: ((op, grads) => [svdGrad(op, grads, (a) => svd(a) as [Tensor, Tensor, Tensor])]) as GradFn,
 });
 
 // ---- solves -------------------------------------------------------------------------------------------------------

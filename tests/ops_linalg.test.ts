@@ -71,10 +71,21 @@ describe('linalg gradients (linalg_grad.py) against finite differences', () => {
       return tf.linalg.cholesky(spd);
     }, [[3, 3]], tol);
   });
-  test('Svd and Lu say their gradient is not built yet, naming the node', () => {
+  test('Svd (linalg_grad.py _SvdGrad), through sign-invariant functions of s, u and v', async () => {
+    // Columns of u and v are unique up to sign, so the losses read s, squares of u and v, and u s v^T.
+    const fns = (full: boolean) => ([a]: tf.Tensor[]): tf.Tensor[] => {
+      const [s, u, v] = tf.linalg.svd(a, { fullMatrices: full }) as tf.Tensor[];
+      return [s, tf.square(u), tf.square(v), tf.matmul(tf.mul(tf.slice(u, [...Array(u.rank! - 1).fill(0), 0], [...Array(u.rank! - 1).fill(-1), s.shape[s.rank! - 1]!]), tf.expandDims(s, -2)),
+        tf.slice(v, [...Array(v.rank! - 1).fill(0), 0], [...Array(v.rank! - 1).fill(-1), s.shape[s.rank! - 1]!]), { transposeB: true })];
+    };
+    for (const shape of [[3, 3], [4, 3], [3, 4], [2, 3, 2]]) await gradCase('cpu', fns(false), [shape], { tol: 1e-5 });
+    await gradCase('cpu', fns(true), [[3, 4]], { tol: 1e-5 });
+    await gradCase('cpu', fns(true), [[4, 3]], { tol: 1e-5 });
+    await gradCase('cpu', ([a]) => tf.linalg.svd(a, { computeUv: false }) as tf.Tensor, [[3, 4]], { tol: 1e-5 });
+  });
+  test('Lu says its gradient is not built yet, naming the node', () => {
     tf.resetDefaultGraph();
     const x = tf.placeholder('float32', [3, 3]);
-    expect(() => tf.gradients(tf.reduceSum((tf.linalg.svd(x, { name: 'sv' }) as tf.Tensor[])[0]), [x])).toThrow(/'sv'.*Svd/);
     expect(() => tf.gradients(tf.reduceSum(tf.linalg.lu(x, { name: 'l' })[0]), [x])).toThrow(/'l'.*Lu/);
   });
 });
