@@ -75,8 +75,9 @@ describe('linalg gradients (linalg_grad.py) against finite differences', () => {
     // Columns of u and v are unique up to sign, so the losses read s, squares of u and v, and u s v^T.
     const fns = (full: boolean) => ([a]: tf.Tensor[]): tf.Tensor[] => {
       const [s, u, v] = tf.linalg.svd(a, { fullMatrices: full }) as tf.Tensor[];
-      return [s, tf.square(u), tf.square(v), tf.matmul(tf.mul(tf.slice(u, [...Array(u.rank! - 1).fill(0), 0], [...Array(u.rank! - 1).fill(-1), s.shape[s.rank! - 1]!]), tf.expandDims(s, -2)),
-        tf.slice(v, [...Array(v.rank! - 1).fill(0), 0], [...Array(v.rank! - 1).fill(-1), s.shape[s.rank! - 1]!]), { transposeB: true })];
+      const p = s.shape![s.rank! - 1]!;
+      const firstP = (x: tf.Tensor): tf.Tensor => tf.slice(x, [...Array(x.rank! - 1).fill(0), 0], [...Array(x.rank! - 1).fill(-1), p]);
+      return [s, tf.square(u), tf.square(v), tf.matmul(tf.mul(firstP(u), tf.expandDims(s, -2)), firstP(v), { transposeB: true })];
     };
     for (const shape of [[3, 3], [4, 3], [3, 4], [2, 3, 2]]) await gradCase('cpu', fns(false), [shape], { tol: 1e-5 });
     await gradCase('cpu', fns(true), [[3, 4]], { tol: 1e-5 });
