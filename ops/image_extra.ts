@@ -9,7 +9,9 @@ import { DType } from '../graph/dtypes.js';
 import { UnimplementedError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Operation, Tensor } from '../graph/tensor.js';
-import { mul, reduceMean, reduceSum, sub } from './math.js';
+import { concat, slice } from './array.js';
+import { gradients } from './gradients.js';
+import { add, equal, greater, less, maximum, minimum, mul, realDiv, reduceMean, reduceSum, sub, where } from './math.js';
 import { empty } from './cpu.js';
 import { FLOATS } from './elementwise.js';
 import { addOp, defineOp, describeInput, GradFn, ShapeContext } from './registry.js';
@@ -63,7 +65,7 @@ const noGrad = (what: string): GradFn => (op: Operation) => {
   throw new UnimplementedError(`'${op.name}': ${op.type} has no gradient (TensorFlow registers none for ${what})`);
 };
 
-function definePixelOp(type: string, op: PixelOp, inputs: string[], f: (a: number, b: number, c: number, p: number) => [number, number, number]): void {
+function definePixelOp(type: string, op: PixelOp, inputs: string[], f: (a: number, b: number, c: number, p: number) => [number, number, number], grad?: GradFn): void {
   defineOp({
     type,
     inputs,
@@ -75,11 +77,11 @@ function definePixelOp(type: string, op: PixelOp, inputs: string[], f: (a: numbe
     },
     cpu: ([x, p]) => [mapPixels(x, (a, b, c) => f(a, b, c, p === undefined ? 0 : p.data[0]))],
     gpu: (k) => pixelGpu(k, op),
-    grad: noGrad(type),
+    grad: grad ?? noGrad(type),
   });
 }
 
-definePixelOp('RGBToHSV', 'rgbToHsv', ['images'], (r, g, b) => rgbToHsvPixel(r, g, b));
+definePixelOp('RGBToHSV', 'rgbToHsv', ['images'], (r, g, b) => rgbToHsvPixel(r, g, b), ((op, [dy]) => [rgbToHsvGrad(op.inputs[0], dy!)]) as GradFn);
 definePixelOp('HSVToRGB', 'hsvToRgb', ['images'], (h, s, v) => hsvToRgbPixel(h, s, v));
 definePixelOp('AdjustSaturation', 'saturation', ['images', 'scale'], (r, g, b, scale) => {
   const [h, s, v] = rgbToHsvPixel(r, g, b);
@@ -91,6 +93,26 @@ definePixelOp('AdjustHue', 'hue', ['images', 'delta'], (r, g, b, delta) => {
   if (hh < 0) hh += 1;
   return hsvToRgbPixel(hh, s, v);
 });
+
+/**
+ * RGBToHSV's gradient (TF registers one, image_grad.py): the same formulas rebuilt from the builders on the input,
+ * differentiated with tf.gradients, so each piece gets its exact derivative (the guards keep 0 / 0 out of grey pixels).
+ */
+function rgbToHsvGrad(x: Tensor, dy: Tensor): Tensor {
+  const r = x.rank;
+  if (r === null) throw new UnimplementedError(`gradient of RGBToHSV needs the rank of '${x.name}' known while building`);
+  const channel = (c: number): Tensor => slice(x, [...new Array<number>(r - 1).fill(0), c], [...new Array<number>(r - 1).fill(-1), 1]);
+  const [red, green, blue] = [channel(0), channel(1), channel(2)];
+  const v = maximum(red, maximum(green, blue));
+  const range = sub(v, minimum(red, minimum(green, blue)));
+  const s = where(greater(v, 0), realDiv(range, where(greater(v, 0), v, 1)), 0);
+  const positive = greater(range, 0);
+  const norm = realDiv(1, mul(6, where(positive, range, 1)));
+  let h = where(equal(red, v), mul(norm, sub(green, blue)), where(equal(green, v), add(mul(norm, sub(blue, red)), 2 / 6), add(mul(norm, sub(red, green)), 4 / 6)));
+  h = where(positive, h, 0);
+  h = where(less(h, 0), add(h, 1), h);
+  return gradients(concat([h, s, v], -1), [x], dy)[0]!;
+}
 
 // ---- AdjustContrastv2 ---------------------------------------------------------------------------------------------
 

@@ -1,6 +1,6 @@
 // tf.linalg: Svd, MatrixTriangularSolve, MatrixSolve, MatrixInverse, MatrixDeterminant, LogMatrixDeterminant,
 // Cholesky, Lu (TF's linalg_ops.cc), on batches of matrices [..., M, N] of float32 / float64, computed in float64.
-// Gradients follow linalg_grad.py (Svd's in ./svd_grad.ts); Lu's is not built yet (it throws UnimplementedError naming the node).
+// Gradients follow linalg_grad.py (Svd's in ./svd_grad.ts); Lu has none in TensorFlow (asking throws UnimplementedError).
 //
 // GPU side: these are sequential, pivoting factorizations with data-dependent control flow; there is no WGSL kernel
 // for them yet, so the GPU side throws UnimplementedError naming the node (tests/registry.test.ts only requires a
@@ -475,7 +475,7 @@ defineOp({
     return [stack(x.dtype, [...x.shape], lus), stack(attrs.output_idx_type as DType, x.shape.slice(0, -1), ps)];
   },
   gpu: noGpu,
-  grad: (op) => { throw new UnimplementedError(`'${op.name}': the gradient of Lu (linalg_grad.py's _LuGrad) is not built yet`); },
+  grad: (op) => { throw new UnimplementedError(`'${op.name}': Lu has no gradient (TensorFlow registers none)`); },
 });
 
 // ---- builders -----------------------------------------------------------------------------------------------------

@@ -24,6 +24,10 @@ describe.each(EXECUTORS)('colour ops and maxPoolWithArgmax on %s', (ex) => {
     expectClose(got, v, { shape: [10, 3], atol: 1e-6, rtol: 1e-5 });
   });
 
+  test('gradient of rgbToHsv (each piece of the formula, away from ties between channels)', async () => {
+    await gradCase(ex, ([x]) => tf.image.rgbToHsv(x), [[2, 4, 3]], { lo: 0.05, hi: 0.95 });
+  });
+
   test('gradients of adjustContrast (images and factor) and of maxPoolWithArgmax', async () => {
     // contrast_factor is float32 (TF's OpDef): a factor and step exact in float32 (0.75, 2^-10) keep the float64
     // finite differences exact, and the op is linear in each input, so the large step costs nothing.
