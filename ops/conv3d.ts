@@ -362,11 +362,13 @@ defineOp({
     }
     return [{ dtype: dt, shape: outShape(g) }];
   },
-  // The adjoint of MaxPool3DGrad's routing: each output sums the gradient at its window's maxima.
+  // Each output takes the gradient at its window's first maximum (TF's CPU kernel; with ties this is not the adjoint
+  // of MaxPool3DGrad, which gives every maximum the gradient, but it is what TensorFlow computes).
   cpu: ([x, y, gx], a, ctx) => {
     const g = poolGeo('MaxPool3DGradGrad', ctx.name, a, x.shape);
     const acc = new Float64Array(y.size);
-    forEachMax(g, x.data, y.data, (o, i) => { acc[o] += gx.data[i]; });
+    const seen = new Uint8Array(y.size);
+    forEachMax(g, x.data, y.data, (o, i) => { if (seen[o] === 0) { acc[o] = gx.data[i]; seen[o] = 1; } });
     return [fromF64(x.dtype, [...y.shape], acc)];
   },
   gpu: (k) => pool3dGpu(k, poolGeo('MaxPool3DGradGrad', k.name, k.attrs, k.inputs[0].shape), 'maxGradGrad'),

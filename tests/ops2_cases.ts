@@ -36,7 +36,7 @@ function typeAttrs(c: Ops2Case): Record<string, tf.AttrValue> {
   const a: Record<string, tf.AttrValue> = c.op === 'NonMaxSuppression' ? {} : { T: (float ?? c.inputs[0]).dtype };
   if (c.op === 'MaxPool3DGrad') a.TInput = c.inputs[0].dtype;
   if (c.op === 'Conv3DBackpropInputV2') a.Tshape = c.inputs[0].dtype;
-  if (c.op === 'MaxPoolGradWithArgmax') a.Targmax = c.inputs[2].dtype;
+  if (c.op === 'MaxPoolGradWithArgmax' || c.op === 'MaxPoolGradGradWithArgmax') a.Targmax = c.inputs[2].dtype;
   return { ...a, ...c.attrs };
 }
 

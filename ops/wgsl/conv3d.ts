@@ -149,8 +149,8 @@ export function pool3dGpu(k: GpuKernelContext, g: Geometry3, mode: 'max' | 'avg'
       inner = `if (X[${xAt}] == M[${yAt}]) { acc += G[${yAt}]; }`;
       decls = [decl('X', t), decl('M', t), decl('G', t), decl('Y', t, true)]; bindings = [{ input: 0 }, { input: 1 }, { input: 2 }, { output: 0 }];
       break;
-    case 'maxGradGrad':
-      inner = `if (X[${xAt}] == M[${yAt}]) { acc += G[${xAt}]; }`;
+    case 'maxGradGrad': // the gradient at the window's first maximum, as the reference kernel
+      inner = `if (!found && X[${xAt}] == M[${yAt}]) { acc = G[${xAt}]; found = true; }`;
       decls = [decl('X', t), decl('M', t), decl('G', t), decl('Y', t, true)]; bindings = [{ input: 0 }, { input: 1 }, { input: 2 }, { output: 0 }];
       break;
     case 'avgGrad':
@@ -159,7 +159,7 @@ export function pool3dGpu(k: GpuKernelContext, g: Geometry3, mode: 'max' | 'avg'
       break;
   }
   const body = `${split('i', ax.dims, ax.names)}
-  var acc = ${init};
+  var acc = ${init};${mode === 'maxGradGrad' ? '\n  var found = false;' : ''}
   ${tapLoops(g, guard, inner)}
   Y[i] = ${result};`;
   const kk = kernel(out.size, decls, body);

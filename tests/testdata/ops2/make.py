@@ -203,6 +203,14 @@ for method in ('bilinear', 'nearest'):
 case('CropAndResizeGradBoxes', 'crop', 'CropAndResizeGradBoxes', [f32(4, 4, 5, 3), img, boxes, bind], {'method': 'bilinear'})
 case('CropAndResizeGradBoxes_1x1', 'crop', 'CropAndResizeGradBoxes', [f32(4, 1, 1, 3), img, boxes, bind], {'method': 'bilinear'})
 
+# ---- second-order pooling gradient ops ----
+x = f32(2, 4, 5, 6, 3)
+x[0, 0, 0, :2] = x[0, 0, 0, 2]  # ties in a window
+y = tf.raw_ops.MaxPool3D(input=x, ksize=[1, 2, 2, 2, 1], strides=[1, 2, 2, 2, 1], padding='SAME').numpy()
+case('MaxPool3DGrad_ties', 'conv3d', 'MaxPool3DGrad', [x, y, f32(*y.shape)], {'ksize': [1, 2, 2, 2, 1], 'strides': [1, 2, 2, 2, 1], 'padding': 'SAME'})
+case('MaxPool3DGradGrad_SAME_k2_s2', 'conv3d', 'MaxPool3DGradGrad', [x, y, f32(*x.shape)], {'ksize': [1, 2, 2, 2, 1], 'strides': [1, 2, 2, 2, 1], 'padding': 'SAME'})
+# (MaxPoolGradGradWithArgmax has no CPU kernel in TensorFlow: tested through its adjoint, the gradient check.)
+
 with open(os.path.join(HERE, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
 print(len(cases), 'cases')
