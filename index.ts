@@ -29,7 +29,11 @@ export {
 export * from './ops/array.js';
 export { split, linspace, invertPermutation, parallelStack } from './ops/array_more.js';
 export { select } from './ops/math.js';
-export * as image from './ops/image.js';
+export * as image from './ops/image_namespace.js';
+export * as bitwise from './ops/bitwise.js';
+export * as linalg from './ops/linalg.js';
+export { svd, matrixInverse, matrixDeterminant, matrixSolve, matrixTriangularSolve, cholesky } from './ops/linalg.js';
+export { bincount } from './ops/bincount.js';
 export { gradients, stopGradient, addN, registerGradient } from './ops/gradients.js';
 export type { GradientsOptions } from './ops/gradients.js';
 export type { GradFn } from './ops/registry.js';

@@ -365,7 +365,7 @@ function forEachWindow(g: ConvGeometry, fn: (n: number, o: number, y0: number, y
   }
 }
 
-function argmaxes(g: ConvGeometry, x: ArrayLike<number>): Int32Array {
+export function argmaxes(g: ConvGeometry, x: ArrayLike<number>): Int32Array {
   const arg = new Int32Array(g.n * g.oh * g.ow * g.c);
   forEachWindow(g, (n, o, y0, y1, x0, x1) => {
     for (let c = 0; c < g.c; c++) {

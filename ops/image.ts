@@ -21,7 +21,7 @@ const IMAGE_DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'int64'];
 const f = Math.fround;
 
 /** TF's CalculateResizeScale, in float32. */
-function resizeScale(inSize: number, outSize: number, alignCorners: boolean): number {
+export function resizeScale(inSize: number, outSize: number, alignCorners: boolean): number {
   return alignCorners && outSize > 1 ? f((inSize - 1) / (outSize - 1)) : f(inSize / outSize);
 }
 
@@ -54,7 +54,7 @@ function checkAttrs(c: { attrs: Readonly<Record<string, unknown>>; fail(m: strin
 }
 
 /** The shape rule of the forward ops: images [N, H, W, C], size a 2-vector of int32. */
-function resizeShape(c: ShapeContext, outDtype: DType): [{ dtype: DType; shape: Dim[] | null }] {
+export function resizeShape(c: ShapeContext, outDtype: DType): [{ dtype: DType; shape: Dim[] | null }] {
   const [x, size] = c.inputs;
   checkAttrs(c);
   if (!IMAGE_DTYPES.includes(x.dtype)) c.fail(`images '${x.name}' has dtype ${x.dtype}; allowed: ${IMAGE_DTYPES.join(', ')}`);
@@ -66,7 +66,7 @@ function resizeShape(c: ShapeContext, outDtype: DType): [{ dtype: DType; shape: 
   return [{ dtype: outDtype, shape: [x.shape?.[0] ?? null, s?.[0] ?? null, s?.[1] ?? null, x.shape?.[3] ?? null] }];
 }
 
-function concreteSize(type: string, node: string, x: NDArray, size: NDArray): [number, number] {
+export function concreteSize(type: string, node: string, x: NDArray, size: NDArray): [number, number] {
   const fail = (m: string): never => { throw new InvalidArgumentError(`${type} node '${node}': ${m}`); };
   if (x.rank !== 4) fail(`input must be 4-dimensional, got ${formatShape(x.shape)}`);
   if (size.rank !== 1 || size.size !== 2) fail(`shape_t must have two elements, got shape ${formatShape(size.shape)}`);

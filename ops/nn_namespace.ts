@@ -1,5 +1,8 @@
 // `tf.nn`: the neural-network builders, gathered from the op families that declare them.
 export * from './nn.js';
 export * from './conv.js';
+export * from './conv3d.js';
+export * from './pool_argmax.js';
+export * from './lrn.js';
 export * from './norm.js';
 export * from './dropout.js';
