@@ -27,6 +27,15 @@ export {
 export * from './ops/array.js';
 export { split, linspace, invertPermutation, parallelStack } from './ops/array_more.js';
 export { select } from './ops/math.js';
+export {
+  sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, expm1, erf, erfc, lgamma, digamma, isFinite,
+  isInf, rint, mod, truncateMod, divNoNan, accumulateN, cumsum, cumprod,
+} from './ops/math_extra.js';
+export {
+  reverse, roll, matrixDiag, matrixSetDiag, matrixDiagPart, matrixBandPart, spaceToBatchND, batchToSpaceND, depthToSpace,
+  spaceToDepth, broadcastTo, broadcastDynamicShape, reverseSequence, gatherNd, scatterNd, identityN, shapeN, checkNumerics,
+  assert,
+} from './ops/array_extra.js';
 export * as image from './ops/image.js';
 export { gradients, stopGradient, addN, registerGradient } from './ops/gradients.js';
 export type { GradientsOptions } from './ops/gradients.js';

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../graph/errors.js';
 import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
+import { WGSL_SPECIAL } from './wgsl/special.js';
 import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
 import { addOp, defineOp, GradFn } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -53,6 +54,8 @@ export interface BinaryOpSpec {
   intDivides?: boolean;
   /** The gradient, or 'not-differentiable'. */
   grad?: BinaryGrad | 'not-differentiable';
+  /** TF's input arg names when they are not `x`, `y` (Atan2 takes `y`, `x`). */
+  inputs?: readonly [string, string];
 }
 
 function checkDtype(c: { inputs: readonly Tensor[]; fail(m: string): never }, allowed: readonly DType[]): void {
@@ -80,7 +83,7 @@ export function defineUnary(s: UnaryOpSpec): void {
 export function defineBinary(s: BinaryOpSpec): void {
   defineOp({
     type: s.type,
-    inputs: ['x', 'y'],
+    inputs: s.inputs ?? ['x', 'y'],
     attrs: { T: { type: 'type' } },
     shape: (c) => {
       checkDtype(c, s.dtypes);
@@ -175,7 +178,7 @@ fn tanh_(x: f32) -> f32 {
   return select(tanh(clamp(x, -15.0, 15.0)), x, isnan_(x));
 }
 fn sigmoid_(x: f32) -> f32 { let e = exp(-abs(x)); return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0); }
-`;
+${WGSL_SPECIAL}`;
 
 /** Extras of an elementwise kernel: WGSL functions its expression calls, and a data check that can fail the run. */
 export interface ElementwiseExtras {

@@ -94,7 +94,7 @@ for (const s of <UnaryOpSpec[]>[
 ]) defineUnary(s);
 
 /** TF's Round is banker's rounding (half to even), like numpy's. */
-function roundHalfToEven(x: number): number {
+export function roundHalfToEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }

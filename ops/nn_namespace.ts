@@ -3,3 +3,4 @@ export * from './nn.js';
 export * from './conv.js';
 export * from './norm.js';
 export * from './dropout.js';
+export { l2Loss } from './math_extra.js';

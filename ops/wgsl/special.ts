@@ -1,0 +1,102 @@
+// WGSL functions behind the special and inverse/hyperbolic elementwise ops (ops/math_extra.ts), part of the prelude
+// every elementwise shader gets (ops/elementwise.ts). f32 versions of what ops/special.ts computes in float64: each
+// avoids a cancellation near the point where it loses relative accuracy (sinh, expm1, asinh near 0: series), tests
+// NaN by its bits (WGSL lets a compiler assume no NaN), and returns NaN outside the domain, where WGSL's builtins are
+// indeterminate.
+export const WGSL_SPECIAL = `
+fn expm1_(x: f32) -> f32 {
+  if (abs(x) < 0.25) { return x * (1.0 + x / 2.0 * (1.0 + x / 3.0 * (1.0 + x / 4.0 * (1.0 + x / 5.0 * (1.0 + x / 6.0 * (1.0 + x / 7.0)))))); }
+  return exp(x) - 1.0;
+}
+fn sinh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (a < 0.25) { let q = x * x; return x * (1.0 + q / 6.0 * (1.0 + q / 20.0 * (1.0 + q / 42.0))); }
+  // exp(a - ln 2) rather than exp(a) / 2: no overflow between 88.7 and 89.4, where sinh is still finite in f32.
+  let r = exp(a - 0.693147181) - exp(-a - 0.693147181);
+  return select(select(r, -r, x < 0.0), x, isnan_(x));
+}
+fn cosh_(x: f32) -> f32 { let a = abs(x); return select(exp(a - 0.693147181) + exp(-a - 0.693147181), x, isnan_(x)); }
+fn asinh_(x: f32) -> f32 {
+  let a = abs(x);
+  var r: f32;
+  if (a < 0.25) { let q = x * x; r = a * (1.0 + q * (-1.0 / 6.0 + q * (3.0 / 40.0 + q * (-15.0 / 336.0 + q * (105.0 / 3456.0))))); }
+  else if (a > 1e10) { r = log(a) + 0.693147181; }
+  else { r = log(a + sqrt(a * a + 1.0)); }
+  return select(select(r, -r, x < 0.0), x, isnan_(x));
+}
+fn acosh_(x: f32) -> f32 {
+  if (isnan_(x) || x < 1.0) { return nan_(); }
+  if (x > 1e10) { return log(x) + 0.693147181; }
+  let t = x - 1.0;
+  return log1p_(t + sqrt(t * (x + 1.0)));
+}
+fn atanh_(x: f32) -> f32 {
+  let a = abs(x);
+  if (isnan_(x) || a > 1.0) { return nan_(); }
+  let r = 0.5 * log1p_(2.0 * a / (1.0 - a));
+  return select(r, -r, x < 0.0);
+}
+fn fmod_c_(a: f32, b: f32) -> f32 {
+  // C's fmod: a - b * trunc(a / b) (not exact for quotients beyond 2^24); an infinite b leaves a finite a.
+  return select(a - b * trunc(a / b), a, isinf_(b) && !isinf_(a));
+}
+fn atan2_(y: f32, x: f32) -> f32 {
+  if (isnan_(x) || isnan_(y)) { return nan_(); }
+  if (x == 0.0 && y == 0.0) { return select(select(0.0, 3.14159265, (bitcast<u32>(x) & 0x80000000u) != 0u), select(-0.0, -3.14159265, (bitcast<u32>(x) & 0x80000000u) != 0u), (bitcast<u32>(y) & 0x80000000u) != 0u); }
+  return atan2(y, x);
+}
+// Through atan, which llvmpipe computes to f32 accuracy (its asin and acos are off by up to 1e-4).
+fn asin_(x: f32) -> f32 { return select(atan(x / sqrt((1.0 - x) * (1.0 + x))), nan_(), isnan_(x) || abs(x) > 1.0); }
+fn acos_(x: f32) -> f32 { return select(2.0 * atan(sqrt((1.0 - x) / (1.0 + x))), nan_(), isnan_(x) || abs(x) > 1.0); }
+fn erfcp_(a: f32) -> f32 {
+  // Numerical Recipes' erfcc (Chebyshev fit, fractional error under 1.2e-7) for a >= 0.
+  let t = 1.0 / (1.0 + 0.5 * a);
+  return t * exp(-a * a - 1.26551223 + t * (1.00002368 + t * (0.37409196 + t * (0.09678418 + t * (-0.18628806
+    + t * (0.27886807 + t * (-1.13520398 + t * (1.48851587 + t * (-0.82215223 + t * 0.17087277)))))))));
+}
+fn erf_(x: f32) -> f32 {
+  if (isnan_(x)) { return x; }
+  let a = abs(x);
+  if (a < 0.5) {
+    let q = x * x;
+    return x * 1.12837917 * (1.0 + q * (-1.0 / 3.0 + q * (0.1 + q * (-1.0 / 42.0 + q * (1.0 / 216.0 - q / 1320.0)))));
+  }
+  let r = 1.0 - erfcp_(a);
+  return select(r, -r, x < 0.0);
+}
+fn erfc_(x: f32) -> f32 {
+  if (isnan_(x)) { return x; }
+  if (abs(x) < 0.5) { return 1.0 - erf_(x); }
+  return select(erfcp_(x), 2.0 - erfcp_(-x), x < 0.0);
+}
+fn lgammap_(z: f32) -> f32 {
+  // Lanczos (g = 5, 6 terms, Numerical Recipes' gammln) for z >= 0.5.
+  let s = 1.0 + 76.1800917 / (z + 1.0) - 86.5053203 / (z + 2.0) + 24.0140982 / (z + 3.0) - 1.23173957 / (z + 4.0)
+    + 0.00120865097 / (z + 5.0) - 0.000005395239 / (z + 6.0);
+  let t = z + 5.5;
+  return (z + 0.5) * log(t) - t + log(2.50662827 * s / z);
+}
+fn lgamma_(x: f32) -> f32 {
+  if (isnan_(x)) { return x; }
+  if (isinf_(x)) { return bitcast<f32>(kiln_nonfinite_[1]); }
+  if (x >= 0.5) { return lgammap_(x); }
+  if (x == floor(x)) { return bitcast<f32>(kiln_nonfinite_[1]); }
+  // Reflection: lgamma(x) = log(pi / |sin(pi x)|) - lgamma(1 - x); sin(pi x) from x's fraction, exact for large |x|.
+  let f = x - floor(x);
+  return log(3.14159265 / abs(sin(3.14159265 * f))) - lgammap_(1.0 - x);
+}
+fn digamma_(x0: f32) -> f32 {
+  if (isnan_(x0)) { return x0; }
+  if (x0 <= 0.0 && x0 == floor(x0)) { return nan_(); }
+  var x = x0;
+  var acc = 0.0;
+  if (x < 0.0) {
+    // Reflection: digamma(x) = digamma(1 - x) - pi / tan(pi x).
+    acc = -3.14159265 / tan(3.14159265 * (x - floor(x)));
+    x = 1.0 - x;
+  }
+  for (var k = 0; k < 6; k = k + 1) { if (x < 6.0) { acc = acc - 1.0 / x; x = x + 1.0; } }
+  let f = 1.0 / (x * x);
+  return acc + log(x) - 0.5 / x - f * (1.0 / 12.0 - f * (1.0 / 120.0 - f * (1.0 / 252.0 - f * (1.0 / 240.0 - f / 132.0))));
+}
+`;

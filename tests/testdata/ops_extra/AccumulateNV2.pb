@@ -1,0 +1,22 @@
+
+4
+in0Placeholder*
+dtype0*
+shape
+:
+4
+in1Placeholder*
+shape
+:*
+dtype0
+4
+in2Placeholder*
+dtype0*
+shape
+:
+I
+opAccumulateNV2in0in1in2*
+N*
+shape
+:*
+T0"ª

@@ -1,0 +1,11 @@
+
+<
+in0Placeholder*
+shape:*
+dtype0
+I
+opDepthToSpacein0*
+
+block_size*
+data_formatNHWC*
+T0"ª

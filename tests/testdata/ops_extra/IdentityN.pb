@@ -1,0 +1,13 @@
+
+0
+in0Placeholder*
+dtype0*
+shape:
+0
+in1Placeholder*
+dtype0*
+shape:
+&
+op	IdentityNin0in1*
+T
+2"ª
