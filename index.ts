@@ -36,6 +36,11 @@ export {
   spaceToDepth, broadcastTo, broadcastDynamicShape, reverseSequence, gatherNd, scatterNd, identityN, shapeN, checkNumerics,
   assert,
 } from './ops/array_extra.js';
+export { unique, uniqueWithCounts, histogramFixedWidth } from './ops/sort_select.js';
+export {
+  segmentSum, segmentMean, segmentMax, segmentMin, segmentProd, unsortedSegmentMax, unsortedSegmentMin, unsortedSegmentProd,
+  dynamicPartition, dynamicStitch,
+} from './ops/segment.js';
 export * as image from './ops/image.js';
 export { gradients, stopGradient, addN, registerGradient } from './ops/gradients.js';
 export type { GradientsOptions } from './ops/gradients.js';

@@ -4,3 +4,4 @@ export * from './conv.js';
 export * from './norm.js';
 export * from './dropout.js';
 export { l2Loss } from './math_extra.js';
+export { topK, inTopK } from './sort_select.js';

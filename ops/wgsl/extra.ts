@@ -95,3 +95,38 @@ var<workgroup> part: array<f32, 64>;
 }`;
   return { dispatches: [{ code, bindings: [{ input: 0 }, { output: 0 }], workgroups: [1, 1, 1] }] };
 }
+
+/** How a segment reduction folds: its identity, the fold, and what an empty segment gets. */
+export interface SegmentFold {
+  init: string;
+  combine: (acc: string, v: string) => string;
+  /** The value of a segment no id names. */
+  empty: string;
+  mean?: boolean;
+}
+
+/**
+ * The segment reductions on the GPU (no float atomics in WGSL): one thread per output element scans the ids and folds
+ * the data rows whose id is its segment. A negative id is dropped; one at or past the segments sets the status.
+ */
+export function segmentReduceKernel(k: GpuKernelContext, fold: SegmentFold): GpuKernel {
+  const [data, ids] = k.inputs;
+  const out = k.outputs[0];
+  const m = ids.size;
+  const segments = out.shape[0];
+  checkLoop(k, m, 'segment ids');
+  const inner = out.shape.slice(1).reduce((a, b) => a * b, 1);
+  const t = wgslType(out.dtype);
+  const check = `${k.type} node '${k.name}': a segment id is out of range [0, ${segments})`;
+  if (m === 0) return coordKernel(k, [], () => `y[i] = ${fold.empty};`);
+  return coordKernel(k, [0, 1], () => `let s = i32(i / ${u(inner)});
+  let r = i % ${u(inner)};
+  var acc: ${t} = ${fold.init};
+  var n = 0u;
+  for (var j = 0u; j < ${u(m)}; j = j + 1u) {
+    let id = in1[j];
+    if (id >= ${segments}) { status[0] = 1u; }
+    if (id == s) { acc = ${fold.combine('acc', `in0[j * ${u(inner)} + r]`)}; n = n + 1u; }
+  }
+  y[i] = select(${fold.mean ? `acc / ${t}(n)` : 'acc'}, ${fold.empty}, n == 0u);`, check);
+}

@@ -4,8 +4,8 @@
 shape:*
 dtype0
 I
-opDepthToSpacein0*
+opDepthToSpacein0*
+data_formatNHWC*
 
-block_size*
-data_formatNHWC*
+block_size*
 T0"ª

@@ -1,11 +1,11 @@
 
 <
-in0Placeholder*
-shape:*
-dtype0
+in0Placeholder*
+dtype0*
+shape:
 I
-opDepthToSpacein0*
+opDepthToSpacein0*
+data_formatNCHW*
 
-block_size*
-data_formatNCHW*
+block_size*
 T0"ª

@@ -1,8 +1,8 @@
 
 8
-in0Placeholder*
-dtype0*
-shape:
+in0Placeholder*
+shape:*
+dtype0
 4
 in1Placeholder*
 shape

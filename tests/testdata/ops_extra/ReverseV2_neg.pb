@@ -5,12 +5,12 @@
 :*
 dtype0
 :
-in1Const*
+in1Const*
+dtype0*
 valueB:
-ÿÿÿÿÿÿÿÿÿ*
-dtype0
+ÿÿÿÿÿÿÿÿÿ
 .
-op	ReverseV2in0in1*
+op	ReverseV2in0in1*
+T0*
 
-Tidx0*
-T0"ª
+Tidx0"ª

@@ -4,9 +4,9 @@
 shape:*
 dtype0
 0
-in1Placeholder*
-shape:*
-dtype0
+in1Placeholder*
+dtype0*
+shape:
 $
 opTruncateModin0in1*
 T0"ª

@@ -3,6 +3,7 @@
 # Per case: <case>.pb, a TF1 GraphDef holding the op (placeholders in<k> for fed inputs, Consts for the shape-like
 # inputs a GPU side needs at compile time), <case>__in<k>.npy to feed, <case>__out<k>.npy TensorFlow's outputs; and
 # cases.json listing them with the fetch names and the tolerance.
+import inspect
 import json
 import os
 
@@ -15,12 +16,14 @@ R = np.random.RandomState(1234)
 CASES = []
 
 
-def case(name, op, inputs, attrs=None, const=(), atol=1e-6, rtol=1e-5, fn=None):
+def case(name, op, inputs, attrs=None, const=(), atol=1e-6, rtol=1e-5, fn=None, gpu_refused=False):
     """inputs: numpy arrays (lists of them for a list input); const: indices (into the flattened inputs) of the
     inputs written as Consts. The graph holds the op itself; `fn` computes the expected values another way where TF
-    has no CPU kernel for the op as written (AccumulateNV2, NCHW DepthToSpace)."""
+    has no CPU kernel for the op as written (AccumulateNV2, NCHW DepthToSpace). gpu_refused: the output shape depends
+    on fed values, which the webgpu executor refuses by name."""
     attrs = dict(attrs or {})
-    names = [a.name for a in op_def_registry.get(op).input_arg]
+    # The Python wrapper's keyword names (Where's `input` is `condition` there), in the OpDef's input order.
+    names = list(inspect.signature(getattr(tf.raw_ops, op)).parameters)[:len(op_def_registry.get(op).input_arg)]
     flat = []
     for x in inputs:
         flat.extend(x if isinstance(x, list) else [x])
@@ -62,7 +65,7 @@ def case(name, op, inputs, attrs=None, const=(), atol=1e-6, rtol=1e-5, fn=None):
         np.save(os.path.join(HERE, f), o.numpy())
         files_out.append(f)
     CASES.append({'name': name, 'op': op, 'graph': f'{name}.pb', 'inputs': files_in, 'fetch': fetch,
-                  'outputs': files_out, 'atol': atol, 'rtol': rtol})
+                  'outputs': files_out, 'atol': atol, 'rtol': rtol, 'gpu_refused': gpu_refused})
 
 
 def f32(*shape, lo=-2.0, hi=2.0):
@@ -148,6 +151,33 @@ case('ScatterNd', 'ScatterNd', [np.array([[1], [3], [1]], np.int32), f32(3, 4), 
 case('ScatterNd_2', 'ScatterNd', [np.array([[0, 1], [2, 2]], np.int32), f32(2), i32(3, 3)], const=(2,))
 case('IdentityN', 'IdentityN', [[f32(2), R.randint(0, 9, (3,)).astype(np.int32)]])
 case('CheckNumerics', 'CheckNumerics', [f32(2, 3)], {'message': 'ok'})
+
+# ---- sort_select ----
+case('TopKV2', 'TopKV2', [f32(3, 7), np.int32(3)], const=(1,))
+case('TopKV2_ties', 'TopKV2', [np.array([[1, 3, 3, 2, 3], [0, 0, 0, 0, 0]], np.float32), np.int32(4)], const=(1,))
+case('TopKV2_int', 'TopKV2', [R.randint(-9, 9, (2, 2, 6)).astype(np.int32), np.int32(6)], const=(1,))
+case('InTopKV2', 'InTopKV2', [np.array([[0.1, 0.8, 0.1, 0.0], [0.3, 0.3, 0.3, 0.1], [0.5, 0.1, 0.2, 0.2]], np.float32), i32(1, 2, 3), np.int32(2)])
+case('NthElement', 'NthElement', [f32(2, 3, 6), np.int32(2)])
+case('NthElement_rev', 'NthElement', [np.array([[4, 1, 4, 2], [3, 3, 3, 1]], np.float32), np.int32(1)], {'reverse': True})
+case('Where', 'Where', [np.array([[True, False, True], [False, False, True]])], gpu_refused=True)
+case('Where_f', 'Where', [np.array([0.0, 1.5, 0.0, -2.0], np.float32)], gpu_refused=True)
+case('Unique', 'Unique', [i32(4, 1, 4, 7, 1, 1, 9)], gpu_refused=True)
+case('UniqueWithCounts', 'UniqueWithCounts', [np.array([2.5, -1, 2.5, 3, -1], np.float32)], {'out_idx': tf.int64}, gpu_refused=True)
+case('HistogramFixedWidth', 'HistogramFixedWidth', [f32(30, lo=-1, hi=6), np.array([0.0, 5.0], np.float32), np.int32(5)], const=(2,))
+case('HistogramFixedWidth_i', 'HistogramFixedWidth', [R.randint(-2, 12, (4, 5)).astype(np.int32), i32(0, 10), np.int32(4)], const=(2,))
+
+# ---- segment ----
+ids = i32(0, 0, 1, 3, 3, 3)
+for r in ('Sum', 'Mean', 'Max', 'Min', 'Prod'):
+    case(f'Segment{r}', f'Segment{r}', [f32(6, 2, lo=0.5, hi=2), ids], const=(1,), rtol=1e-5)
+    case(f'Segment{r}_fed', f'Segment{r}', [f32(6, lo=0.5, hi=2), ids], rtol=1e-5, gpu_refused=True)
+uids = i32(2, 0, -1, 2, 0, 4)
+for r in ('Max', 'Min', 'Prod'):
+    case(f'UnsortedSegment{r}', f'UnsortedSegment{r}', [f32(6, 3, lo=0.5, hi=2), uids, np.int32(5)], const=(2,), rtol=1e-5)
+case('UnsortedSegmentMax_i', 'UnsortedSegmentMax', [R.randint(-9, 9, (6,)).astype(np.int32), uids, np.int32(5)], const=(2,))
+case('DynamicPartition', 'DynamicPartition', [f32(5, 2), i32(1, 0, 2, 1, 1)], {'num_partitions': 3}, gpu_refused=True)
+case('DynamicStitch', 'DynamicStitch', [[i32(0, 2), np.array([[1, 3], [4, 2]], np.int32)], [f32(2, 3), f32(2, 2, 3)]], gpu_refused=True)
+case('ParallelDynamicStitch', 'ParallelDynamicStitch', [[i32(3, 1), i32(0, 2)], [f32(2), f32(2)]], gpu_refused=True)
 
 with open(os.path.join(HERE, 'cases.json'), 'w') as fh:
     json.dump(CASES, fh, indent=1)
