@@ -67,9 +67,11 @@ function segmentCpu(type: string, node: string, r: Reduction, data: NDArray, ids
   const out = empty(data.dtype, [segments, ...data.shape.slice(ids.rank)]);
   const acc = new Float64Array(out.size).fill(f.init(data.dtype));
   const count = new Int32Array(segments);
+  for (let k = 1; sorted && k < ids.size; k++) {
+    if (ids.data[k] < ids.data[k - 1]) fail(`segment ids are not increasing: segment_ids[${k}] = ${ids.data[k]} after ${ids.data[k - 1]}`);
+  }
   for (let k = 0; k < ids.size; k++) {
     const s = ids.data[k];
-    if (sorted && k > 0 && s < ids.data[k - 1]) fail(`segment ids are not increasing: segment_ids[${k}] = ${s} after ${ids.data[k - 1]}`);
     if (s < 0) { if (sorted) fail(`segment ids must be non-negative, got segment_ids[${k}] = ${s}`); continue; }
     if (s >= segments) fail(`segment_ids[${k}] = ${s} is out of range [0, ${segments})`);
     count[s]++;

@@ -52,3 +52,72 @@ describe('ops against TensorFlow', () => {
     }
   }
 });
+
+/** Runs `build()`'s tensor (or op) on `executor` with `feeds` by placeholder name; the promise of its value. */
+async function runBuilt(executor: tf.ExecutorName, build: () => tf.Tensor | tf.Operation, feeds: Record<string, tf.NDArray> = {}): Promise<unknown> {
+  const g = new tf.Graph();
+  const t = g.asDefault(build);
+  const sess = await tf.Session.create({ graph: g, executor });
+  try {
+    return await sess.run(t, feeds);
+  } finally {
+    await sess.close();
+  }
+}
+
+describe('bad input is a clear error naming the node', () => {
+  const f32 = (data: number[], shape: number[]): tf.NDArray => tf.ndarray(Float32Array.from(data), shape);
+  const i32 = (data: number[], shape = [data.length]): tf.NDArray => tf.ndarray(Int32Array.from(data), shape);
+
+  test('shape rules: known bad arguments fail while building', () => {
+    tf.resetDefaultGraph();
+    const x = tf.placeholder('float32', [2, 3, 4], 'x');
+    expect(() => tf.reverse(x, [0, -3], { name: 'rev' })).toThrow(/ReverseV2 node 'rev': axis -3 specified more than once/);
+    expect(() => tf.roll(x, [1, 2], [0], { name: 'roll' })).toThrow(/Roll node 'roll': shift and axis must have the same size/);
+    expect(() => tf.spaceToBatchND(x, [2], [[0, 0]], { name: 's2b' })).toThrow(/SpaceToBatchND node 's2b': padded spatial dim 0 \(3 \+ 0\) is not divisible by block size 2/);
+    expect(() => tf.depthToSpace(tf.placeholder('float32', [1, 2, 2, 6]), 2, { name: 'd2s' })).toThrow(/DepthToSpace node 'd2s': input depth 6 is not divisible/);
+    expect(() => tf.nn.topK(x, 5, { name: 'topk' })).toThrow(/TopKV2 node 'topk': input must have at least k columns. Had 4, needed 5/);
+    expect(() => tf.broadcastTo(x, [3, 3, 4], { name: 'bt' })).toThrow(/BroadcastTo node 'bt': Incompatible shapes/);
+    expect(() => tf.cumsum(x, 3, { name: 'cs' })).toThrow(/Cumsum node 'cs': axis 3 is out of range/);
+    expect(() => tf.matrixSetDiag(x, tf.placeholder('float32', [2, 4]), { name: 'msd' })).toThrow(/MatrixSetDiag node 'msd': diagonal must have shape \[2,3\]/);
+    expect(() => tf.gatherNd(x, tf.placeholder('int32', [2, 4]), { name: 'gnd' })).toThrow(/GatherNd node 'gnd': index innermost dimension length must be <= params rank/);
+  });
+
+  for (const executor of EXECUTORS) {
+    test(`kernels: values known only at run time fail the run on ${executor}`, async () => {
+      const p = (dtype: tf.DType, shape: number[], name: string): tf.Tensor => tf.placeholder(dtype, shape, name);
+      await expect(runBuilt(executor, () => tf.gatherNd(p('float32', [3, 2], 'x'), p('int32', [1, 2], 'i'), { name: 'gnd' }),
+        { 'x:0': f32([1, 2, 3, 4, 5, 6], [3, 2]), 'i:0': i32([3, 0], [1, 2]) })).rejects.toThrow(/GatherNd node 'gnd'.*(does not index|into param shape)/);
+      await expect(runBuilt(executor, () => tf.scatterNd(p('int32', [2, 1], 'i'), p('float32', [2], 'u'), [4], { name: 'snd' }),
+        { 'i:0': i32([1, 4], [2, 1]), 'u:0': f32([1, 2], [2]) })).rejects.toThrow(/ScatterNd node 'snd'.*does not index into shape \[4\]/);
+      await expect(runBuilt(executor, () => tf.checkNumerics(p('float32', [3], 'x'), 'bad values', { name: 'cn' }),
+        { 'x:0': f32([1, NaN, 2], [3]) })).rejects.toThrow(/CheckNumerics node 'cn': bad values : Tensor had NaN/);
+      await expect(runBuilt(executor, () => tf.mod(p('int32', [2], 'a'), p('int32', [2], 'b'), { name: 'mod' }),
+        { 'a:0': i32([5, 3]), 'b:0': i32([2, 0]) })).rejects.toThrow(/Integer division by zero/);
+      await expect(runBuilt(executor, () => tf.unsortedSegmentMax(p('float32', [3], 'd'), p('int32', [3], 'ids'), 2, { name: 'usm' }),
+        { 'd:0': f32([1, 2, 3], [3]), 'ids:0': i32([0, 2, 1]) })).rejects.toThrow(/UnsortedSegmentMax node 'usm'.*out of range \[0, 2\)/);
+      await expect(runBuilt(executor, () => tf.reverseSequence(p('float32', [2, 3], 'x'), p('int32', [2], 'l'), { seqAxis: 1, name: 'rs' }),
+        { 'x:0': f32([1, 2, 3, 4, 5, 6], [2, 3]), 'l:0': i32([1, 4]) })).rejects.toThrow(/ReverseSequence node 'rs'.*not in \[0, 3\]/);
+      // Assert: a no-op when the condition holds, a failed run naming the node when it does not.
+      const assertRun = (ok: boolean): Promise<unknown> => runBuilt(executor, () => {
+        const c = p('bool', [], 'c');
+        const x = p('float32', [2], 'x');
+        const a = tf.assert(c, [x], { name: 'check' });
+        return tf.controlDependencies([a], () => tf.identity(x, { name: 'y' }));
+      }, { 'c:0': tf.ndarray(Uint8Array.from([ok ? 1 : 0]), [], 'bool'), 'x:0': f32([7, 8], [2]) });
+      expectClose((await assertRun(true)) as tf.NDArray, [7, 8]);
+      await expect(assertRun(false)).rejects.toThrow(/Assert node 'check': assertion failed/);
+    });
+  }
+
+  test('kernels on cpu: the checks the webgpu side does not need', async () => {
+    await expect(runBuilt('cpu', () => tf.segmentSum(tf.placeholder('float32', [3], 'd'), tf.placeholder('int32', [3], 'ids'), { name: 'ss' }),
+      { 'd:0': f32([1, 2, 3], [3]), 'ids:0': i32([0, 2, 1]) })).rejects.toThrow(/SegmentSum node 'ss': segment ids are not increasing/);
+    await expect(runBuilt('cpu', () => tf.dynamicPartition(tf.placeholder('float32', [2], 'd'), tf.placeholder('int32', [2], 'p'), 2, { name: 'dp' })[0],
+      { 'd:0': f32([1, 2], [2]), 'p:0': i32([0, 2]) })).rejects.toThrow(/DynamicPartition node 'dp': partitions\[1\] = 2 is not in \[0, 2\)/);
+    await expect(runBuilt('cpu', () => tf.histogramFixedWidth(tf.placeholder('float32', [2], 'v'), tf.placeholder('float32', [2], 'r'), 3, { name: 'h' }),
+      { 'v:0': f32([1, 2], [2]), 'r:0': f32([2, 1], [2]) })).rejects.toThrow(/HistogramFixedWidth node 'h': value_range should satisfy/);
+    await expect(runBuilt('cpu', () => tf.assert(tf.placeholder('bool', [], 'c'), [tf.constant([1, 2, 3, 4]), tf.constant(true)], { name: 'a', summarize: 2 }),
+      { 'c:0': tf.ndarray(Uint8Array.from([0]), [], 'bool') })).rejects.toThrow("Assert node 'a': assertion failed: [[1 2...], True]");
+  });
+});
