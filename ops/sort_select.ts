@@ -151,6 +151,7 @@ function topKGpu(k: GpuKernelContext): GpuKernel {
   checkLoop(k, n, 'values per row');
   const t = wgslType(x.dtype);
   const decls = [binding(0, 'x', t), binding(1, 'values', t, true), binding(2, 'indices', 'i32', true)];
+  if (!(k.attrs.sorted as boolean) && kk !== 1 && kk !== n) return topNUnsortedGpu(k, decls, rows, n, kk);
   const body = `let r = i / ${n}u;
   let j = i % ${n}u;
   let base = r * ${n}u;
@@ -162,6 +163,67 @@ function topKGpu(k: GpuKernelContext): GpuKernel {
   }
   if (rank < ${kk}u) { values[r * ${kk}u + rank] = v; indices[r * ${kk}u + rank] = i32(j); }`;
   return { dispatches: [dispatch(decls, rows * n, body, [{ input: 0 }, { output: 0 }, { output: 1 }])] };
+}
+
+/** Largest k for the unsorted order on the GPU: its heap lives in each invocation's private memory. */
+const MAX_HEAP_K = 1024;
+
+/** TopKV2 with sorted=false on the GPU: one thread per row runs the reference's heap (topNUnsorted), line for line. */
+function topNUnsortedGpu(k: GpuKernelContext, decls: string[], rows: number, n: number, kk: number): GpuKernel {
+  if (kk > MAX_HEAP_K) throw new UnimplementedError(`TopKV2 node '${k.name}': with sorted=false the webgpu kernel keeps at most k = ${MAX_HEAP_K}, got ${kk}; use sorted=true or executor: 'cpu'`);
+  const code = `${decls.join('\n')}
+var<private> h: array<i32, ${kk + 1}>;
+var<private> base: u32;
+fn less_(a: i32, b: i32) -> bool { let va = x[base + u32(a)]; let vb = x[base + u32(b)]; return va > vb || (va == vb && a < b); }
+fn siftUp_(hole0: i32, top: i32, v: i32) {
+  var hole = hole0;
+  loop {
+    if (hole <= top) { break; }
+    let p = (hole - 1) / 2;
+    if (!less_(h[p], v)) { break; }
+    h[hole] = h[p]; hole = p;
+  }
+  h[hole] = v;
+}
+fn adjust_(hole0: i32, len: i32, v: i32) {
+  var hole = hole0; var child = hole0;
+  loop {
+    if (child >= (len - 1) / 2) { break; }
+    child = 2 * (child + 1);
+    if (less_(h[child], h[child - 1])) { child = child - 1; }
+    h[hole] = h[child]; hole = child;
+  }
+  if ((len & 1) == 0 && child == (len - 2) / 2) { child = 2 * (child + 1); h[hole] = h[child - 1]; hole = child - 1; }
+  siftUp_(hole, hole0, v);
+}
+fn popHeap_(len: i32) -> i32 {
+  if (len > 1) { let v = h[len - 1]; h[len - 1] = h[0]; adjust_(0, len - 1, v); }
+  return len - 1;
+}
+@compute @workgroup_size(64) fn main(@builtin(global_invocation_id) gid: vec3u) {
+  let r = gid.x;
+  if (r >= ${rows}u) { return; }
+  base = r * ${n}u;
+  var len = 0;
+  var heap = false;
+  for (var c = 0; c < ${n}; c = c + 1) {
+    if (!heap) {
+      h[len] = c; len = len + 1;
+      if (len == ${kk + 1}) {
+        for (var p = (len - 2) / 2; p >= 0; p = p - 1) { adjust_(p, len, h[p]); }
+        len = popHeap_(len);
+        heap = true;
+      }
+    } else if (less_(c, h[0])) {
+      h[len] = c; len = len + 1;
+      siftUp_(len - 1, 0, c);
+      len = popHeap_(len);
+    }
+  }
+  for (var j = 0u; j < ${kk}u; j = j + 1u) { values[r * ${kk}u + j] = x[base + u32(h[j])]; indices[r * ${kk}u + j] = h[j]; }
+}`;
+  if (rows > 65535 * 64) throw new UnimplementedError(`TopKV2 node '${k.name}': the webgpu kernel takes at most ${65535 * 64} rows, got ${rows}`);
+  return { dispatches: [{ code, bindings: [{ input: 0 }, { output: 0 }, { output: 1 }], workgroups: [Math.ceil(rows / 64), 1, 1] }] };
 }
 
 /** `tf.nn.topK(input, k = 1, {sorted?})` (TopKV2): the k largest values of the last dim and their indices. */

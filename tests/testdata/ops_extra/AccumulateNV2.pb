@@ -10,13 +10,13 @@
 shape
 :
 4
-in2Placeholder*
+in2Placeholder*
+dtype0*
 shape
-:*
-dtype0
+:
 I
 opAccumulateNV2in0in1in2*
 shape
 :*
-N*
-T0"ª
+T0*
+N"ª

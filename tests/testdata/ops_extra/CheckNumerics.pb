@@ -5,6 +5,6 @@
 shape
 :
 2
-opCheckNumericsin0*
-T0*
-messageok"ª
+opCheckNumericsin0*
+messageok*
+T0"ª

@@ -4,8 +4,8 @@
 dtype0*
 shape:
 I
-opDepthToSpacein0*
-data_formatNCHW*
+opDepthToSpacein0*
 
 block_size*
-T0"ª
+T0*
+data_formatNCHW"ª

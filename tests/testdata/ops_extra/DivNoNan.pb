@@ -5,9 +5,9 @@
 shape
 :
 0
-in1Placeholder*
-shape:*
-dtype0
+in1Placeholder*
+dtype0*
+shape:
 !
 opDivNoNanin0in1*
 T0"ª

@@ -5,9 +5,9 @@
 shape
 :
 0
-in1Placeholder*
-shape:*
-dtype0
+in1Placeholder*
+dtype0*
+shape:
 ?
 opDynamicPartitionin0in1*
 num_partitions*

@@ -1,9 +1,9 @@
 
 4
-in0Placeholder*
+in0Placeholder*
+dtype0*
 shape
-:*
-dtype0
+:
 0
 in1Placeholder*
 dtype0*

@@ -8,14 +8,14 @@
 dtype0*
 shape:
 0
-in2Placeholder*
-shape:*
-dtype0
+in2Placeholder*
+dtype0*
+shape:
 0
-in3Placeholder*
-shape:*
-dtype0
+in3Placeholder*
+dtype0*
+shape:
 A
 opParallelDynamicStitchin0in1in2in3*
-N*
-T0"ª
+T0*
+N"ª

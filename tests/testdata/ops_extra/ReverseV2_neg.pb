@@ -1,16 +1,16 @@
 
 4
-in0Placeholder*
+in0Placeholder*
+dtype0*
 shape
-:*
-dtype0
+:
 :
 in1Const*
 dtype0*
 valueB:
 ÿÿÿÿÿÿÿÿÿ
 .
-op	ReverseV2in0in1*
-T0*
+op	ReverseV2in0in1*
 
-Tidx0"ª
+Tidx0*
+T0"ª

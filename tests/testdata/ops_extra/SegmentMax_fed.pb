@@ -4,9 +4,9 @@
 dtype0*
 shape:
 0
-in1Placeholder*
-shape:*
-dtype0
+in1Placeholder*
+dtype0*
+shape:
 3
 op
 SegmentMaxin0in1*

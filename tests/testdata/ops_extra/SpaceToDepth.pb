@@ -1,11 +1,11 @@
 
 <
-in0Placeholder*
-shape:*
-dtype0
+in0Placeholder*
+dtype0*
+shape:
 I
-opSpaceToDepthin0*
-data_formatNHWC*
+opSpaceToDepthin0*
 
 block_size*
-T0"ª
+T0*
+data_formatNHWC"ª

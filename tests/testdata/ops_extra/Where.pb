@@ -1,10 +1,10 @@
 
 4
-in0Placeholder*
-shape
-:*
+in0Placeholder*
 dtype0
-
+*
+shape
+:
 
 opWherein0*
 T0

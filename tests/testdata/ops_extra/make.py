@@ -16,11 +16,11 @@ R = np.random.RandomState(1234)
 CASES = []
 
 
-def case(name, op, inputs, attrs=None, const=(), atol=1e-6, rtol=1e-5, fn=None, gpu_refused=False):
+def case(name, op, inputs, attrs=None, const=(), atol=1e-6, rtol=1e-5, fn=None, gpu_refused=False, unordered=False):
     """inputs: numpy arrays (lists of them for a list input); const: indices (into the flattened inputs) of the
     inputs written as Consts. The graph holds the op itself; `fn` computes the expected values another way where TF
     has no CPU kernel for the op as written (AccumulateNV2, NCHW DepthToSpace). gpu_refused: the output shape depends
-    on fed values, which the webgpu executor refuses by name."""
+    on fed values, which the webgpu executor refuses by name. unordered: compare each output's last-dim rows as sets."""
     attrs = dict(attrs or {})
     # The Python wrapper's keyword names (Where's `input` is `condition` there), in the OpDef's input order.
     names = list(inspect.signature(getattr(tf.raw_ops, op)).parameters)[:len(op_def_registry.get(op).input_arg)]
@@ -65,7 +65,7 @@ def case(name, op, inputs, attrs=None, const=(), atol=1e-6, rtol=1e-5, fn=None, 
         np.save(os.path.join(HERE, f), o.numpy())
         files_out.append(f)
     CASES.append({'name': name, 'op': op, 'graph': f'{name}.pb', 'inputs': files_in, 'fetch': fetch,
-                  'outputs': files_out, 'atol': atol, 'rtol': rtol, 'gpu_refused': gpu_refused})
+                  'outputs': files_out, 'atol': atol, 'rtol': rtol, 'gpu_refused': gpu_refused, 'unordered': unordered})
 
 
 def f32(*shape, lo=-2.0, hi=2.0):
@@ -155,6 +155,10 @@ case('CheckNumerics', 'CheckNumerics', [f32(2, 3)], {'message': 'ok'})
 # ---- sort_select ----
 case('TopKV2', 'TopKV2', [f32(3, 7), np.int32(3)], const=(1,))
 case('TopKV2_ties', 'TopKV2', [np.array([[1, 3, 3, 2, 3], [0, 0, 0, 0, 0]], np.float32), np.int32(4)], const=(1,))
+# sorted=False: the order is unspecified, and TF 2.x's differs from the TF 1.x order the corpus records (which Kiln
+# reproduces): compared as sets per row.
+case('TopKV2_unsorted', 'TopKV2', [f32(4, 10), np.int32(5)], {'sorted': False}, const=(1,), unordered=True)
+case('TopKV2_unsorted_k3', 'TopKV2', [f32(2, 3, 12), np.int32(3)], {'sorted': False}, const=(1,), unordered=True)
 case('TopKV2_int', 'TopKV2', [R.randint(-9, 9, (2, 2, 6)).astype(np.int32), np.int32(6)], const=(1,))
 case('InTopKV2', 'InTopKV2', [np.array([[0.1, 0.8, 0.1, 0.0], [0.3, 0.3, 0.3, 0.1], [0.5, 0.1, 0.2, 0.2]], np.float32), i32(1, 2, 3), np.int32(2)])
 case('NthElement', 'NthElement', [f32(2, 3, 6), np.int32(2)])
