@@ -3,7 +3,6 @@
 // as data like ops/math.ts), and L2Loss, AccumulateNV2, Cumsum, Cumprod. Declared as in TF's math_ops.cc, gradients
 // as in math_grad.py.
 import { DType } from '../graph/dtypes.js';
-import { UnimplementedError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { formatShape, normAxis, Shape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
@@ -13,7 +12,7 @@ import { binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, FLOATS, intDivi
 import { unbroadcast } from './gradients.js';
 import { add, exp, mul, neg, realDiv, reciprocal, roundHalfToEven, rsqrt, square, sub } from './math.js';
 import { addOp, defineOp, getOpDef } from './registry.js';
-import { digamma as digammaFn, erf as erfFn, erfc as erfcFn, lgamma as lgammaFn } from './special.js';
+import { digamma as digammaFn, erf as erfFn, erfc as erfcFn, lgamma as lgammaFn, polygamma as polygammaFn, zeta as zetaFn } from './special.js';
 import { constant, convertToTensor, NameOpt, TensorLike } from './values.js';
 import { scanKernel, sumSquaresKernel } from './wgsl/extra.js';
 
@@ -43,8 +42,8 @@ for (const s of <UnaryOpSpec[]>[
   { type: 'Lgamma', dtypes: FLOATS, fn: lgammaFn, wgsl: (x) => `lgamma_(${x})`, grad: (x, y, g) => mul(g, digamma(x)) },
   {
     type: 'Digamma', dtypes: FLOATS, fn: digammaFn, wgsl: (x) => `digamma_(${x})`,
-    // TF's _DigammaGrad needs Polygamma(1, x), which Kiln does not have yet: refused by name rather than wrong.
-    grad: (x) => { throw new UnimplementedError(`The gradient of Digamma (at '${x.name}') needs Polygamma, which Kiln does not have`); },
+    // TF's _DigammaGrad: g * polygamma(1, x).
+    grad: (x, y, g) => mul(g, polygamma(constant(1, { dtype: x.dtype, graph: x.graph }), x)),
   },
   { type: 'IsFinite', dtypes: FLOATS, fn: (x: number) => +Number.isFinite(x), out: 'bool' as DType, wgsl: (x) => `select(0u, 1u, !isnan_(${x}) && !isinf_(${x}))`, grad: 'not-differentiable' },
   { type: 'IsInf', dtypes: FLOATS, fn: (x: number) => +(x === Infinity || x === -Infinity), out: 'bool' as DType, wgsl: (x) => `select(0u, 1u, isinf_(${x}))`, grad: 'not-differentiable' },
@@ -60,6 +59,17 @@ for (const s of <BinaryOpSpec[]>[
     type: 'DivNoNan', dtypes: FLOATS, fn: (a: number, b: number) => (b === 0 ? 0 : a / b), wgsl: (a, b) => `select(${a} / ${b}, 0.0, ${b} == 0.0)`,
     // TF's _DivNoNanGrad: div_no_nan(g, y) and g * div_no_nan(div_no_nan(-x, y), y).
     grad: (x, y, g) => unbroadcast(x, y, divNoNan(g, y), mul(g, divNoNan(divNoNan(neg(x), y), y))),
+  },
+  // Zeta (Hurwitz) and Polygamma: Cephes' algorithms, which Eigen and so TensorFlow use (ops/special.ts).
+  {
+    type: 'Zeta', inputs: ['x', 'q'], dtypes: FLOATS, fn: zetaFn, wgsl: (a, b) => `zeta_(${a}, ${b})`,
+    // TF's _ZetaGrad: none for x; -x * zeta(x + 1, q) for q.
+    grad: (x, q, g) => unbroadcast(x, q, null, mul(g, mul(neg(x), zeta(add(x, 1), q)))),
+  },
+  {
+    type: 'Polygamma', inputs: ['a', 'x'], dtypes: FLOATS, fn: polygammaFn, wgsl: (a, b) => `polygamma_(${a}, ${b})`,
+    // TF's _PolygammaGrad: none for a; g * polygamma(a + 1, x) for x.
+    grad: (a, x, g) => unbroadcast(a, x, null, mul(g, polygamma(add(a, 1), x))),
   },
   {
     type: 'Atan2', inputs: ['y', 'x'], dtypes: FLOATS, fn: Math.atan2, wgsl: (a, b) => `atan2_(${a}, ${b})`,
@@ -90,6 +100,10 @@ export const rint = unaryBuilder('Rint');
 export const mod = binaryBuilder('Mod');
 export const truncateMod = binaryBuilder('TruncateMod');
 export const divNoNan = binaryBuilder('DivNoNan');
+/** `tf.zeta(x, q)`: the Hurwitz zeta function. */
+export const zeta = binaryBuilder('Zeta');
+/** `tf.polygamma(a, x)`: the a-th derivative of digamma. */
+export const polygamma = binaryBuilder('Polygamma');
 /** `tf.atan2(y, x)`: the angle of (x, y), in (-pi, pi]. */
 export const atan2 = binaryBuilder('Atan2');
 
@@ -162,7 +176,8 @@ function scanCpu(x: NDArray, axis: number, exclusive: boolean, reverse: boolean,
   const n = x.shape[axis] ?? 1;
   const inner = x.shape.slice(axis + 1).reduce((a, b) => a * b, 1);
   const outer = x.size / Math.max(1, n * inner);
-  const isInt = x.dtype === 'int32' || x.dtype === 'int64';
+  // int32 products wrap as TF's do; int64 ones are exact while they fit a double.
+  const isInt = x.dtype === 'int32';
   for (let o = 0; o < outer; o++) {
     for (let r = 0; r < inner; r++) {
       let acc = prod ? 1 : 0;

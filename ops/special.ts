@@ -1,5 +1,6 @@
-// Special functions in float64 for the reference kernels of Erf, Erfc, Lgamma and Digamma (ops/math_extra.ts): each
-// to about 1e-13 relative or better, far inside what float32 results (and TensorFlow's float32 values) can show.
+// Special functions in float64 for the reference kernels of Erf, Erfc, Lgamma, Digamma, Zeta and Polygamma
+// (ops/math_extra.ts): each to about 1e-13 relative or better, far inside what float32 results (and TensorFlow's float32
+// values) can show.
 
 const SQRT_PI = Math.sqrt(Math.PI);
 
@@ -65,4 +66,53 @@ export function digamma(x: number): number {
   const f = 1 / (x * x);
   const tail = f * (1 / 12 - f * (1 / 120 - f * (1 / 252 - f * (1 / 240 - f * (1 / 132 - f * (691 / 32760 - f / 12))))));
   return acc + Math.log(x) - 0.5 / x - tail;
+}
+
+// Euler-Maclaurin coefficients (2j)! / B_2j of Cephes' zeta, which Eigen (and so TensorFlow) uses.
+const ZETA_A = [
+  12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803183791606e9, 7.47242496e10, -2.950130727918164224e12,
+  1.1646782814350067249e14, -4.5979787224074726105e15, 1.8152105401943546773e17, -7.1661652561756670113e18,
+];
+
+/** The Hurwitz zeta function sum_k (q + k)^-x (Cephes' algorithm, as Eigen's zeta): inf at x = 1, NaN for x < 1. */
+export function zeta(x: number, q: number): number {
+  if (Number.isNaN(x) || Number.isNaN(q)) return NaN;
+  if (x === 1) return Infinity;
+  if (x < 1) return NaN;
+  if (q <= 0) {
+    if (q === Math.floor(q)) return x === Math.floor(x) && x % 2 === 0 ? Infinity : NaN;
+    if (x !== Math.floor(x)) return NaN;
+  }
+  const eps = 1.11e-16;
+  let s = Math.pow(q, -x), a = q, b = 0;
+  for (let i = 0; i < 9 || a <= 9; i++) {
+    a += 1;
+    b = Math.pow(a, -x);
+    s += b;
+    if (Math.abs(b / s) < eps) return s;
+  }
+  const w = a;
+  s += (b * w) / (x - 1) - 0.5 * b;
+  let f = 1, k = 0;
+  for (let i = 0; i < 12; i++) {
+    f *= x + k;
+    b /= w;
+    const t = (f * b) / ZETA_A[i];
+    s += t;
+    if (Math.abs(t / s) < eps) break;
+    k += 1;
+    f *= x + k;
+    b /= w;
+    k += 1;
+  }
+  return s;
+}
+
+/** The n-th derivative of digamma: (-1)^(n+1) n! zeta(n + 1, x); digamma for n = 0; NaN for n not a whole number >= 0. */
+export function polygamma(n: number, x: number): number {
+  if (n === 0) return digamma(x);
+  if (!(n > 0) || n !== Math.floor(n)) return NaN;
+  let fact = 1;
+  for (let i = 2; i <= n; i++) fact *= i;
+  return (n % 2 === 1 ? 1 : -1) * fact * zeta(n + 1, x);
 }

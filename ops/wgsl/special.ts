@@ -85,6 +85,41 @@ fn lgamma_(x: f32) -> f32 {
   let f = x - floor(x);
   return log(3.14159265 / abs(sin(3.14159265 * f))) - lgammap_(1.0 - x);
 }
+fn zeta_(x: f32, q: f32) -> f32 {
+  // Cephes' Euler-Maclaurin summation (as Eigen's float zeta: nine terms, then the tail).
+  if (isnan_(x) || isnan_(q) || x < 1.0) { return nan_(); }
+  if (x == 1.0) { return bitcast<f32>(kiln_nonfinite_[1]); }
+  if (q <= 0.0) {
+    if (q == floor(q)) { return select(nan_(), bitcast<f32>(kiln_nonfinite_[1]), x == floor(x) && (i32(x) % 2) == 0); }
+    if (x != floor(x)) { return nan_(); }
+  }
+  var s = pow_(q, -x); var a = q; var b = 0.0;
+  for (var i = 0; i < 9; i = i + 1) {
+    a = a + 1.0; b = pow_(a, -x); s = s + b;
+    if (abs(b / s) < 5.96e-8) { return s; }
+  }
+  let w = a;
+  s = s + b * w / (x - 1.0) - 0.5 * b;
+  var f = 1.0; var k = 0.0;
+  let A = array<f32, 12>(12.0, -720.0, 30240.0, -1209600.0, 47900160.0, -1.8924375803e9, 7.47242496e10, -2.9501307279e12,
+    1.1646782814e14, -4.5979787224e15, 1.8152105402e17, -7.1661652562e18);
+  for (var j = 0; j < 12; j = j + 1) {
+    f = f * (x + k); b = b / w;
+    let t = f * b / A[j];
+    s = s + t;
+    if (abs(t / s) < 5.96e-8) { break; }
+    k = k + 1.0; f = f * (x + k); b = b / w; k = k + 1.0;
+  }
+  return s;
+}
+fn polygamma_(n: f32, x: f32) -> f32 {
+  if (n == 0.0) { return digamma_(x); }
+  if (isnan_(n) || n < 0.0 || n != floor(n)) { return nan_(); }
+  var fact = 1.0;
+  // n! overflows f32 past 34: the loop stops there (and stays under llvmpipe's loop limit).
+  for (var i = 2.0; i <= min(n, 40.0); i = i + 1.0) { fact = fact * i; }
+  return select(-1.0, 1.0, (i32(n) % 2) == 1) * fact * zeta_(n + 1.0, x);
+}
 fn digamma_(x0: f32) -> f32 {
   if (isnan_(x0)) { return x0; }
   if (x0 <= 0.0 && x0 == floor(x0)) { return nan_(); }

@@ -1,22 +1,22 @@
 
 4
-in0Placeholder*
-dtype0*
+in0Placeholder*
 shape
-:
+:*
+dtype0
 4
-in1Placeholder*
-dtype0*
+in1Placeholder*
 shape
-:
+:*
+dtype0
 4
-in2Placeholder*
-dtype0*
+in2Placeholder*
 shape
-:
+:*
+dtype0
 I
-opAccumulateNV2in0in1in2*
+opAccumulateNV2in0in1in2*
+N*
 shape
 :*
-T0*
-N"ª
+T0"ª

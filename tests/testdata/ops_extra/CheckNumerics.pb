@@ -1,9 +1,9 @@
 
 4
-in0Placeholder*
-dtype0*
+in0Placeholder*
 shape
-:
+:*
+dtype0
 2
 opCheckNumericsin0*
 messageok*

@@ -1,13 +1,13 @@
 
 4
-in0Placeholder*
-dtype0*
+in0Placeholder*
 shape
-:
+:*
+dtype0
 0
-in1Placeholder*
-dtype0*
-shape:
+in1Placeholder*
+shape:*
+dtype0
 ?
 opDynamicPartitionin0in1*
 num_partitions*

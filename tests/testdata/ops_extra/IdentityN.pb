@@ -1,12 +1,12 @@
 
 0
-in0Placeholder*
-dtype0*
-shape:
+in0Placeholder*
+shape:*
+dtype0
 0
-in1Placeholder*
-dtype0*
-shape:
+in1Placeholder*
+shape:*
+dtype0
 &
 op	IdentityNin0in1*
 T

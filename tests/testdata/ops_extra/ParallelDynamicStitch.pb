@@ -1,21 +1,21 @@
 
 0
-in0Placeholder*
-dtype0*
-shape:
+in0Placeholder*
+shape:*
+dtype0
 0
-in1Placeholder*
-dtype0*
-shape:
+in1Placeholder*
+shape:*
+dtype0
 0
-in2Placeholder*
-dtype0*
-shape:
+in2Placeholder*
+shape:*
+dtype0
 0
-in3Placeholder*
-dtype0*
-shape:
+in3Placeholder*
+shape:*
+dtype0
 A
 opParallelDynamicStitchin0in1in2in3*
-T0*
-N"ª
+N*
+T0"ª

@@ -1,14 +1,14 @@
 
 4
-in0Placeholder*
-dtype0*
+in0Placeholder*
 shape
-:
+:*
+dtype0
 :
-in1Const*
-dtype0*
+in1Const*
 valueB:
-ÿÿÿÿÿÿÿÿÿ
+ÿÿÿÿÿÿÿÿÿ*
+dtype0
 .
 op	ReverseV2in0in1*
 

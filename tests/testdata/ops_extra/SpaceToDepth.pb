@@ -1,11 +1,11 @@
 
 <
-in0Placeholder*
-dtype0*
-shape:
+in0Placeholder*
+shape:*
+dtype0
 I
-opSpaceToDepthin0*
+opSpaceToDepthin0*
+data_formatNHWC*
+T0*
 
-block_size*
-T0*
-data_formatNHWC"ª
+block_size"ª

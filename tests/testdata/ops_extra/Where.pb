@@ -1,10 +1,10 @@
 
 4
-in0Placeholder*
-dtype0
-*
+in0Placeholder*
 shape
-:
+:*
+dtype0
+
 
 opWherein0*
 T0
