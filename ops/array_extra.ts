@@ -755,7 +755,9 @@ export function reverseSequence(input: TensorLike, seqLengths: TensorLike, opts:
 defineOp({
   type: 'GatherNd',
   inputs: ['params', 'indices'],
-  attrs: { Tparams: { type: 'type' }, Tindices: { type: 'type' }, bad_indices_policy: { type: 'string', default: '' } },
+  // TF 2.x's bad_indices_policy is not declared (TF 1.x refuses a NodeDef that carries it): bad indices are an error,
+  // its default.
+  attrs: { Tparams: { type: 'type' }, Tindices: { type: 'type' } },
   shape: (c) => {
     checkIndexInput(c, 1, 'indices');
     const [p, ind] = c.inputs;
@@ -826,7 +828,8 @@ function scatterGeometry(ind: readonly number[], upd: readonly number[], shape: 
 defineOp({
   type: 'ScatterNd',
   inputs: ['indices', 'updates', 'shape'],
-  attrs: { T: { type: 'type' }, Tindices: { type: 'type' }, bad_indices_policy: { type: 'string', default: '' } },
+  // As GatherNd: TF 2.x's bad_indices_policy not declared, bad indices an error.
+  attrs: { T: { type: 'type' }, Tindices: { type: 'type' } },
   shape: (c) => {
     checkIndexInput(c, 0, 'indices');
     checkIndexInput(c, 2, 'shape', 1);

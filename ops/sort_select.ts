@@ -30,6 +30,9 @@ function rowsOf(shape: readonly number[]): [number, number] {
   return [n === 0 ? 0 : shape.reduce((a, b) => a * b, 1) / n, n];
 }
 
+/** TopKV2's index_type: int32 unless a graph TF 2.x wrote says otherwise. */
+const indexType = (attrs: Readonly<Record<string, unknown>>): DType => (attrs.index_type as DType | undefined) ?? 'int32';
+
 /** TF's order for top-k: larger first, the lower index first among equal values. */
 const before = (d: ArrayLike<number>, a: number, b: number): boolean => d[a] > d[b] || (d[a] === d[b] && a < b);
 
@@ -89,12 +92,14 @@ function topNUnsorted(row: ArrayLike<number>, k: number): number[] {
 defineOp({
   type: 'TopKV2',
   inputs: ['input', 'k'],
-  attrs: { sorted: { type: 'bool', default: true }, T: { type: 'type' }, Tk: { type: 'type', default: 'int32' }, index_type: { type: 'type', default: 'int32' } },
+  // TF 2.x added Tk and index_type (k's and the indices' dtypes, int32 by default); TF 1.x refuses a NodeDef that carries
+  // them, so they are not declared (Kiln would write them into every GraphDef). A graph TF 2.x wrote keeps them: read here.
+  attrs: { sorted: { type: 'bool', default: true }, T: { type: 'type' } },
   shape: (c) => {
     checkReal(c, 0, 'input');
     checkIndexInput(c, 1, 'k', 0);
     const x = c.inputs[0];
-    const it = c.attrs.index_type as DType;
+    const it = indexType(c.attrs);
     if (it !== 'int32' && it !== 'int64') c.fail(`index_type must be int32 or int64, got ${it}`);
     const kv = c.constValue(1);
     if (kv !== null && kv.data[0] < 0) c.fail(`Need k >= 0, got ${kv.data[0]}`);
@@ -111,7 +116,7 @@ defineOp({
     const [rows, n] = rowsOf(x.shape);
     if (k < 0 || n < k) throw kernelError('TopKV2', ctx.name, `input must have at least k columns. Had ${n}, needed ${k}`);
     const shape = [...x.shape.slice(0, -1), k];
-    const values = empty(x.dtype, shape), indices = empty(attrs.index_type as DType, shape);
+    const values = empty(x.dtype, shape), indices = empty(indexType(attrs), shape);
     for (let r = 0; r < rows; r++) {
       const row = x.data.subarray(r * n, (r + 1) * n);
       const order = attrs.sorted || k === 1 || k === n
@@ -230,7 +235,7 @@ fn popHeap_(len: i32) -> i32 {
 export function topK(input: TensorLike, k: number | Tensor = 1, opts: NameOpt & { sorted?: boolean } = {}): [Tensor, Tensor] {
   const x = convertToTensor(input);
   const kt = k instanceof Tensor ? k : constant(k, { dtype: 'int32', name: `${opts.name ?? 'TopKV2'}/k`, graph: x.graph });
-  const op = addOp('TopKV2', [x, kt], { T: x.dtype, Tk: kt.dtype, sorted: opts.sorted ?? true }, { name: opts.name ?? 'TopKV2' });
+  const op = addOp('TopKV2', [x, kt], { T: x.dtype, sorted: opts.sorted ?? true }, { name: opts.name ?? 'TopKV2' });
   return [op.outputs[0], op.outputs[1]];
 }
 
