@@ -29,7 +29,7 @@ export { split, linspace, invertPermutation, parallelStack } from './ops/array_m
 export { select } from './ops/math.js';
 export {
   sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, expm1, erf, erfc, lgamma, digamma, isFinite,
-  isInf, rint, mod, truncateMod, divNoNan, zeta, polygamma, accumulateN, cumsum, cumprod,
+  isInf, rint, mod, truncateMod, divNoNan, zeta, polygamma, igamma, igammac, betainc, accumulateN, cumsum, cumprod,
 } from './ops/math_extra.js';
 export {
   reverse, roll, matrixDiag, matrixSetDiag, matrixDiagPart, matrixBandPart, spaceToBatchND, batchToSpaceND, depthToSpace,

@@ -19,6 +19,7 @@ const CASES: GradSpec[] = [
   unary('Lgamma', tf.lgamma, 0.3, 4), unary('Digamma', tf.digamma, 0.5, 4),
   { name: 'Zeta (q)', f: ([q]) => tf.zeta(tf.constant(2.5, { dtype: q.dtype }), q), shapes: [[2, 3]], lo: 0.5, hi: 3 },
   { name: 'Polygamma (x)', f: ([x]) => tf.polygamma(tf.constant([[1], [2]], { dtype: x.dtype }), x), shapes: [[2, 3]], lo: 0.5, hi: 3 },
+  { name: 'Betainc (x)', f: ([x]) => tf.betainc(tf.constant([[0.5], [2.0]], { dtype: x.dtype }), tf.constant(1.5, { dtype: x.dtype }), x), shapes: [[2, 3]], lo: 0.1, hi: 0.9 },
   { name: 'DivNoNan', f: ([a, b]) => tf.divNoNan(a, b), shapes: [[2, 3], [3]], avoid: 0.3 },
   { name: 'Atan2', f: ([a, b]) => tf.atan2(a, b), shapes: [[2, 3], [2, 3]], avoid: 0.3 },
   { name: 'L2Loss', f: ([x]) => tf.nn.l2Loss(x), shapes: [[3, 4]] },
@@ -62,6 +63,15 @@ const CASES: GradSpec[] = [
 ];
 
 describe('gradients of the added ops', () => {
+  test("Igamma's and Igammac's gradients are refused by name (TF's need IgammaGradA)", () => {
+    const g = new tf.Graph();
+    g.asDefault(() => {
+      const x = tf.placeholder('float32', [2], 'x');
+      expect(() => tf.gradients(tf.igamma(tf.constant([1, 2]), x), [x])).toThrow(/Igamma .*IgammaGradA/);
+      expect(() => tf.gradients(tf.igammac(x, tf.constant([1, 2])), [x])).toThrow(/Igammac .*IgammaGradA/);
+    });
+  });
+
   for (const c of CASES) {
     for (const executor of c.cpuOnly ? ['cpu' as const] : EXECUTORS) {
       test(`${c.name} on ${executor}`, () => gradCase(executor, c.f, c.shapes, { lo: c.lo, hi: c.hi, avoid: c.avoid, tol: c.tol ?? 1e-6, gpuTol: c.gpuTol ?? 2e-4, values: c.values }));

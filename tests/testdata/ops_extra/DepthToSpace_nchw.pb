@@ -4,8 +4,8 @@
 shape:*
 dtype0
 I
-opDepthToSpacein0*
-data_formatNCHW*
-T0*
+opDepthToSpacein0*
 
-block_size"ª
+block_size*
+T0*
+data_formatNCHW"ª
