@@ -18,7 +18,7 @@ import { cast, neg, reduceSum } from './math.js';
 import { addOp, defineOp, OutputSpec, ShapeContext } from './registry.js';
 import { constant, convertToTensor, NameOpt, TensorLike } from './values.js';
 import { affineCopy, fillKernel } from './wgsl/array.js';
-import { coordKernel, flatIndex } from './wgsl/extra.js';
+import { checkLoop, coordKernel, flatIndex } from './wgsl/extra.js';
 
 // ---- helpers ----------------------------------------------------------------------------------------------------------
 
@@ -861,6 +861,7 @@ defineOp({
     const { kk, n, inner } = scatterGeometry(ind.shape, upd.shape, shape, k.fail);
     const st = stridesOf(shape);
     if (n === 0) return fillKernel(k, { literal: literal(0, upd.dtype) });
+    checkLoop(k, n, 'index tuples');
     // One thread per output element adds the updates whose index tuple lands on it (no float atomics in WGSL).
     const tuple = Array.from({ length: kk }, (_, j) => `let v${j} = in0[u * ${kk} + ${j}];
       if (v${j} < 0 || v${j} >= ${shape[j]}) { status[0] = 1u; }
