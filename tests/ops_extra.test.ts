@@ -147,3 +147,28 @@ describe('bad input is a clear error naming the node', () => {
       { 'c:0': tf.ndarray(Uint8Array.from([0]), [], 'bool') })).rejects.toThrow("Assert node 'a': assertion failed: [[1 2...], True]");
   });
 });
+
+describe('builders', () => {
+  test("tf.where(cond) with one argument is TF's Where: coordinates of the true elements (int64)", async () => {
+    const cond = tf.ndarray(Uint8Array.from([0, 1, 1, 0, 0, 1]), [2, 3], 'bool');
+    const got = await runBuilt('cpu', () => tf.where(tf.placeholder('bool', [2, 3], 'c')), { 'c:0': cond }) as tf.NDArray;
+    expect(got.dtype).toBe('int64');
+    expectClose(got, [[0, 1], [0, 2], [1, 2]]);
+    await expect(runBuilt('webgpu', () => tf.where(tf.placeholder('bool', [2, 3], 'c'), undefined, undefined, { name: 'w' }), { 'c:0': cond }))
+      .rejects.toThrow(/'w:0' \(Where\).*run time.*executor: 'cpu'/);
+    expect(() => tf.where(tf.constant([true]), tf.constant([1]))).toThrow(/give both x and y, or neither/);
+  });
+
+  test("default node names are TF1's", () => {
+    const g = new tf.Graph();
+    g.asDefault(() => {
+      const x = tf.placeholder('float32', [2, 4], 'x');
+      expect(tf.reverse(x, [1]).op.name).toBe('ReverseV2');
+      expect(tf.roll(x, 1, 1).op.name).toBe('Roll');
+      expect(tf.nn.topK(x, 2)[0].op.name).toBe('TopKV2');
+      expect(tf.cumsum(x, 1).op.name).toBe('Cumsum');
+      expect(tf.nn.l2Loss(x).op.name).toBe('L2Loss');
+      expect(tf.matrixBandPart(tf.placeholder('float32', [3, 3]), 1, 0).op.inputs.map((t) => t.op.name)).toEqual(['Placeholder', 'MatrixBandPart/num_lower', 'MatrixBandPart/num_upper']);
+    });
+  });
+});
