@@ -178,7 +178,15 @@ fn tanh_(x: f32) -> f32 {
   return select(tanh(clamp(x, -15.0, 15.0)), x, isnan_(x));
 }
 fn sigmoid_(x: f32) -> f32 { let e = exp(-abs(x)); return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0); }
-${WGSL_SPECIAL}`;
+`;
+
+/** Calls of the special functions (ops/wgsl/special.ts), which are long: a shader gets them only when it makes one. */
+const SPECIAL_CALL = new RegExp(`\\b(${[...WGSL_SPECIAL.matchAll(/fn (\w+)\(/g)].map((m) => m[1]).join('|')})\\(`);
+
+/** The WGSL functions an elementwise shader whose code is `body` needs: WGSL_PRELUDE, plus the special ones it calls. */
+export function elementwisePrelude(body: string): string {
+  return SPECIAL_CALL.test(body) ? `${WGSL_PRELUDE}${WGSL_SPECIAL}` : WGSL_PRELUDE;
+}
 
 /** Extras of an elementwise kernel: WGSL functions its expression calls, and a data check that can fail the run. */
 export interface ElementwiseExtras {
@@ -220,15 +228,16 @@ export function elementwiseKernel(k: GpuKernelContext, expr: (vals: string[], t:
     bindings.push({ status: true });
   }
   const loads = k.inputs.map((x, i) => `let v${i} = ${scalar[i] ?? `in${i}[${broadcastIndexExpr('i', x.shape, out.shape)}]`};`).join('\n  ');
+  const value = expr(k.inputs.map((_, j) => `v${j}`), t);
   const code = `${decls.join('\n')}
-${WGSL_PRELUDE}
+${elementwisePrelude(`${value} ${extras.prelude ?? ''} ${extras.status ?? ''}`)}
 ${extras.prelude ?? ''}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
   if (i >= ${out.size}u) { return; }
   ${loads}
   ${extras.status ?? ''}
-  out0[i] = ${expr(k.inputs.map((_, j) => `v${j}`), t)};
+  out0[i] = ${value};
 }`;
   return {
     dispatches: [{ code, bindings, workgroups: g.workgroups }],
