@@ -34,6 +34,20 @@ export * as bitwise from './ops/bitwise.js';
 export * as linalg from './ops/linalg.js';
 export { svd, matrixInverse, matrixDeterminant, matrixSolve, matrixTriangularSolve, cholesky } from './ops/linalg.js';
 export { bincount } from './ops/bincount.js';
+export {
+  sin, cos, tan, asin, acos, atan, atan2, sinh, cosh, asinh, acosh, atanh, expm1, erf, erfc, lgamma, digamma, isFinite,
+  isInf, rint, mod, truncateMod, divNoNan, zeta, polygamma, igamma, igammac, betainc, accumulateN, cumsum, cumprod,
+} from './ops/math_extra.js';
+export {
+  reverse, roll, matrixDiag, matrixSetDiag, matrixDiagPart, matrixBandPart, spaceToBatchND, batchToSpaceND, depthToSpace,
+  spaceToDepth, broadcastTo, broadcastDynamicShape, reverseSequence, gatherNd, scatterNd, identityN, shapeN, checkNumerics,
+  assert,
+} from './ops/array_extra.js';
+export { unique, uniqueWithCounts, histogramFixedWidth } from './ops/sort_select.js';
+export {
+  segmentSum, segmentMean, segmentMax, segmentMin, segmentProd, unsortedSegmentMax, unsortedSegmentMin, unsortedSegmentProd,
+  dynamicPartition, dynamicStitch,
+} from './ops/segment.js';
 export { gradients, stopGradient, addN, registerGradient } from './ops/gradients.js';
 export type { GradientsOptions } from './ops/gradients.js';
 export type { GradFn } from './ops/registry.js';

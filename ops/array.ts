@@ -72,20 +72,20 @@ function selectAxes(x: NDArray, idx: readonly (readonly number[])[]): NDArray {
   return out;
 }
 
-function graphOf(...xs: unknown[]): Graph {
+export function graphOf(...xs: unknown[]): Graph {
   for (const x of xs) if (x instanceof Tensor) return x.graph;
   return getDefaultGraph();
 }
 
 /** TF1's builder layout: a scope named after the node; the node takes the scope's exact name. */
-function scoped<T>(g: Graph, name: string, fn: (node: AddOpOptions) => T): T {
+export function scoped<T>(g: Graph, name: string, fn: (node: AddOpOptions) => T): T {
   return g.withNameScope(name, (scope) => fn({ name: scope, exactName: true, graph: g }));
 }
 
-type IntArg = number | readonly number[] | Tensor | NDArray;
+export type IntArg = number | readonly number[] | Tensor | NDArray;
 
 /** A shape-like argument: a Tensor (int32/int64), or JS numbers that become an int32 Const named `argName`. */
-function intTensor(v: IntArg, argName: string, g: Graph, what: string): Tensor {
+export function intTensor(v: IntArg, argName: string, g: Graph, what: string): Tensor {
   if (v instanceof Tensor || v instanceof NDArray) {
     const t = convertToTensor(v, undefined, argName, g);
     if (!INDEX_DTYPES.includes(t.dtype)) throw new InvalidArgumentError(`${what}: ${argName} '${t.name}' must be int32 or int64, got ${t.dtype}`);
@@ -96,17 +96,17 @@ function intTensor(v: IntArg, argName: string, g: Graph, what: string): Tensor {
 }
 
 /** A tensor argument: JS numbers become float32 (or `dtype`), Tensors keep theirs. */
-function valueTensor(x: TensorLike, argName: string, g: Graph, dtype?: DType): Tensor {
+export function valueTensor(x: TensorLike, argName: string, g: Graph, dtype?: DType): Tensor {
   return x instanceof Tensor ? convertToTensor(x) : convertToTensor(x, dtype, argName, g);
 }
 
-const out1 = (dtype: DType, shape: Shape): OutputSpec[] => [{ dtype, shape }];
+export const out1 = (dtype: DType, shape: Shape): OutputSpec[] => [{ dtype, shape }];
 
 /** The GPU side of ops whose output is the input's bytes in the same order: the output shares the input's buffer. */
-const ALIAS_INPUT = (): GpuKernel => ({ dispatches: [], alias: { 0: 0 } });
+export const ALIAS_INPUT = (): GpuKernel => ({ dispatches: [], alias: { 0: 0 } });
 
 /** The GPU side of shape-only ops: the WebGPU compiler computes them when it compiles a plan. */
-const COMPUTED_AT_COMPILE_TIME = (k: GpuKernelContext): GpuKernel => {
+export const COMPUTED_AT_COMPILE_TIME = (k: GpuKernelContext): GpuKernel => {
   throw new InternalError(`${k.type} node '${k.name}' is computed at compile time and has no kernel`);
 };
 

@@ -5,6 +5,7 @@ import { InvalidArgumentError } from '../graph/errors.js';
 import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
+import { WGSL_SPECIAL } from './wgsl/special.js';
 import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
 import { addOp, AttrSpec, defineOp, GradFn, typeAttr } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
@@ -57,6 +58,8 @@ export interface BinaryOpSpec {
   intDivides?: boolean;
   /** The gradient, or 'not-differentiable'. */
   grad?: BinaryGrad | 'not-differentiable';
+  /** TF's input arg names when they are not `x`, `y` (Atan2 takes `y`, `x`). */
+  inputs?: readonly [string, string];
 }
 
 /** TF declares a T attr only where the dtype varies: its bool-only ops (LogicalAnd, LogicalOr, LogicalNot) have none. */
@@ -89,7 +92,7 @@ export function defineUnary(s: UnaryOpSpec): void {
 export function defineBinary(s: BinaryOpSpec): void {
   defineOp({
     type: s.type,
-    inputs: ['x', 'y'],
+    inputs: s.inputs ?? ['x', 'y'],
     attrs: { ...typeAttrSpec(s.dtypes), ...s.attrs },
     shape: (c) => {
       checkDtype(c, s.dtypes);
@@ -188,6 +191,14 @@ fn tanh_(x: f32) -> f32 {
 fn sigmoid_(x: f32) -> f32 { let e = exp(-abs(x)); return select(e / (1.0 + e), 1.0 / (1.0 + e), x >= 0.0); }
 `;
 
+/** Calls of the special functions (ops/wgsl/special.ts), which are long: a shader gets them only when it makes one. */
+const SPECIAL_CALL = new RegExp(`\\b(${[...WGSL_SPECIAL.matchAll(/fn (\w+)\(/g)].map((m) => m[1]).join('|')})\\(`);
+
+/** The WGSL functions an elementwise shader whose code is `body` needs: WGSL_PRELUDE, plus the special ones it calls. */
+export function elementwisePrelude(body: string): string {
+  return SPECIAL_CALL.test(body) ? `${WGSL_PRELUDE}${WGSL_SPECIAL}` : WGSL_PRELUDE;
+}
+
 /** Extras of an elementwise kernel: WGSL functions its expression calls, and a data check that can fail the run. */
 export interface ElementwiseExtras {
   prelude?: string;
@@ -228,15 +239,16 @@ export function elementwiseKernel(k: GpuKernelContext, expr: (vals: string[], t:
     bindings.push({ status: true });
   }
   const loads = k.inputs.map((x, i) => `let v${i} = ${scalar[i] ?? `in${i}[${broadcastIndexExpr('i', x.shape, out.shape)}]`};`).join('\n  ');
+  const value = expr(k.inputs.map((_, j) => `v${j}`), t);
   const code = `${decls.join('\n')}
-${WGSL_PRELUDE}
+${elementwisePrelude(`${value} ${extras.prelude ?? ''} ${extras.status ?? ''}`)}
 ${extras.prelude ?? ''}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
   if (i >= ${out.size}u) { return; }
   ${loads}
   ${extras.status ?? ''}
-  out0[i] = ${expr(k.inputs.map((_, j) => `v${j}`), t)};
+  out0[i] = ${value};
 }`;
   return {
     dispatches: [{ code, bindings, workgroups: g.workgroups }],

@@ -94,7 +94,7 @@ for (const s of <UnaryOpSpec[]>[
 ]) defineUnary(s);
 
 /** TF's Round is banker's rounding (half to even), like numpy's. */
-function roundHalfToEven(x: number): number {
+export function roundHalfToEven(x: number): number {
   const r = Math.round(x);
   return Math.abs(x % 1) === 0.5 && r % 2 !== 0 ? r - 1 : r;
 }
@@ -225,9 +225,14 @@ defineOp({
   },
 });
 
-/** `tf.where(cond, x, y)`: elementwise select with numpy broadcasting (TF's SelectV2). */
-export function where(cond: TensorLike, x: TensorLike, y: TensorLike, opts: NameOpt = {}): Tensor {
+/**
+ * `tf.where(cond, x, y)`: elementwise select with numpy broadcasting (TF's SelectV2). With x and y left out (TF1's
+ * one-argument form), the coordinates of cond's true elements as an int64 [n, rank] (TF's Where, ops/sort_select.ts).
+ */
+export function where(cond: TensorLike, x?: TensorLike | null, y?: TensorLike | null, opts: NameOpt = {}): Tensor {
   const c = convertToTensor(cond, cond instanceof Tensor ? undefined : 'bool');
+  if ((x === undefined || x === null) && (y === undefined || y === null)) return addOp('Where', [c], { T: c.dtype }, { name: opts.name ?? 'Where' }).outputs[0];
+  if (x === undefined || x === null || y === undefined || y === null) throw new InvalidArgumentError(`tf.where '${opts.name ?? 'SelectV2'}': give both x and y, or neither`);
   const [a, b] = convertSameType([x, y], `tf.where '${opts.name ?? 'SelectV2'}'`);
   return addOp('SelectV2', [c, a, b], { T: a.dtype }, { name: opts.name ?? 'SelectV2' }).outputs[0];
 }

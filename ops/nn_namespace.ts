@@ -6,3 +6,5 @@ export * from './pool_argmax.js';
 export * from './lrn.js';
 export * from './norm.js';
 export * from './dropout.js';
+export { l2Loss } from './math_extra.js';
+export { topK, inTopK } from './sort_select.js';

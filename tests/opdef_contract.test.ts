@@ -24,6 +24,10 @@ const KILN_ONLY: Record<string, string> = {
  */
 const TF2_ONLY = 'an attr TF 2.x added (TF 1.x graphs, the corpus among them, never carry it): declared, Kiln would write it into every GraphDef, and TF 1.x refuses a NodeDef with an attr its OpDef lacks. An imported graph that carries it keeps it as written';
 const KEPT_DEPARTURES: Record<string, string> = {
+  "TopKV2: TF's attr Tk (type, default \"int32\") is not declared": `${TF2_ONLY}`,
+  "TopKV2: TF's attr index_type (type, default \"int32\") is not declared": `${TF2_ONLY}`,
+  "GatherNd: TF's attr bad_indices_policy (string, default \"\") is not declared": `${TF2_ONLY}`,
+  "ScatterNd: TF's attr bad_indices_policy (string, default \"\") is not declared": `${TF2_ONLY}`,
   "_FusedConv2D: inputs [input, filter, args*], TF's are [input, filter, args*, host_args*]": 'Kiln declares one variadic list per op; its fused convolutions have no host args (num_host_args 0, as Grappler writes them for the CPU)',
   "MatMul: TF's attr grad_a (bool, default false) is not declared": `${TF2_ONLY} (a grappler hint, no effect on values)`,
   "MatMul: TF's attr grad_b (bool, default false) is not declared": `${TF2_ONLY} (a grappler hint, no effect on values)`,

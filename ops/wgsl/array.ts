@@ -28,7 +28,7 @@ function main1d(count: number, body: string): { code: string; workgroups: [numbe
   };
 }
 
-function dispatch(decls: string[], count: number, body: string, bindings: GpuBinding[]): GpuDispatch {
+export function dispatch(decls: string[], count: number, body: string, bindings: GpuBinding[]): GpuDispatch {
   const m = main1d(count, body);
   return { code: `${decls.join('\n')}\n${m.code}`, bindings, workgroups: m.workgroups };
 }

@@ -8,7 +8,7 @@
 import type { DType } from '../../graph/dtypes.js';
 import type { NDArray } from '../../graph/ndarray.js';
 import type { Operation, Tensor } from '../../graph/tensor.js';
-import { WGSL_PRELUDE } from '../../ops/elementwise.js';
+import { elementwisePrelude } from '../../ops/elementwise.js';
 import { binding, broadcastIndexExpr, GpuKernel, grid, literal, wgslType, WType } from '../../ops/gpu.js';
 
 /** A value computed by a fused chain that is not written anywhere yet. */
@@ -133,7 +133,7 @@ export function chainKernel(p: Pending): GpuKernel {
   }
   decls.push(binding(p.leaves.length, 'out0', vec ? `vec4<${outT}>` : outT, true));
   const code = `${decls.join('\n')}
-${WGSL_PRELUDE}
+${elementwisePrelude(body)}
 @compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
   if (i >= ${size / per}u) { return; }

@@ -1,0 +1,8 @@
+
+0
+in0Placeholder*
+shape:*
+dtype0
+
+opAcoshin0*
+T0"ª

@@ -1,0 +1,9 @@
+
+4
+in0Placeholder*
+shape
+:*
+dtype0
+
+opCoshin0*
+T0"ª

@@ -1,0 +1,13 @@
+
+0
+in0Placeholder*
+shape:*
+dtype0
+0
+in1Placeholder*
+shape:*
+dtype0
+&
+op	IdentityNin0in1*
+T
+2"ª

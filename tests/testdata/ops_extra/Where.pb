@@ -1,0 +1,11 @@
+
+4
+in0Placeholder*
+shape
+:*
+dtype0
+
+
+opWherein0*
+T0
+"ª
