@@ -6,6 +6,8 @@
 //   float32 -> f32;  int32 -> i32;  bool -> u32 (0 or 1);  int64 -> i32, narrowed with a range check where it enters
 //   the GPU (feeds, constants) and widened again when read back. float64 does not run on the GPU executor, unless
 //   the session was created with `float64: 'float32'`: then it is stored and computed as f32 and widened on read-back.
+//   The 8- and 16-bit types, uint32/uint64, float16/bfloat16, the quantized types and string do not run there: the
+//   executor refuses them by node (their arithmetic would need a narrowing and rounding step after every fused op).
 import type { DType } from '../graph/dtypes.js';
 import { InternalError } from '../graph/errors.js';
 import type { NDArray } from '../graph/ndarray.js';
@@ -105,6 +107,8 @@ export function wgslType(dtype: DType): WType {
     case 'bool': return 'u32';
     // Reached only when the session chose `float64: 'float32'` (the compiler refuses float64 otherwise).
     case 'float64': return 'f32';
+    // The executor refuses the other dtypes by node before it compiles (session/webgpu/executor.ts, gpuDtypeError).
+    default: throw new InternalError(`dtype ${dtype} has no WGSL storage type on the webgpu executor`);
   }
 }
 
@@ -134,6 +138,7 @@ export function literal(v: number, dtype: DType): string {
       // -2^31 has no i32 literal: WGSL parses the digits before the sign.
       return v === -2147483648 ? 'i32(-2147483647 - 1)' : `${v | 0}i`;
     case 'bool': return v !== 0 ? '1u' : '0u';
+    default: throw new InternalError(`dtype ${dtype} has no WGSL literal on the webgpu executor`);
   }
 }
 

@@ -1,5 +1,5 @@
 // Math: elementwise arithmetic, comparisons and logic, MatMul/BatchMatMulV2, reductions, ArgMax/ArgMin, Cast, Select.
-import { checkDType, DType, isFloat } from '../graph/dtypes.js';
+import { checkDType, DType, highestOf, isFloat, isInt, lowestOf } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { broadcastStatic, Dim, formatShape, mergeDim, normAxis, Shape } from '../graph/shape.js';
@@ -7,8 +7,8 @@ import { Operation, Tensor } from '../graph/tensor.js';
 import { expandDims, range, rank, reshape, shape as shapeOf, stridedSlice, tile, zerosLike } from './array.js';
 import { broadcastIndex, broadcastShapes, empty, intList, mapBroadcast, mapUnary, normAxes, reduce } from './cpu.js';
 import {
-  ALL, BOOL, binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, elementwiseKernel, FLOATS, intDivisor, NUMERIC, unaryBuilder,
-  UnaryOpSpec,
+  ALL, BOOL, binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, elementwiseKernel, FLOATS, intDivisor, NUMERIC, SIGNED,
+  unaryBuilder, UnaryOpSpec,
 } from './elementwise.js';
 import { GpuKernel, GpuKernelContext, literal, wgslType } from './gpu.js';
 import { broadcastReductionAxes, unbroadcast } from './gradients.js';
@@ -60,8 +60,8 @@ for (const s of <BinaryOpSpec[]>[
   { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `fmod_py_(${a}, ${b})` : `imod_py_(${a}, ${b})`), intDivides: true, grad: (x, y, g) => unbroadcast(x, y, g, mul(g, neg(floorDivide(x, y)))) },
   { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `max(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, greaterEqual(x, y)) },
   { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, lessEqual(x, y)) },
-  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
-  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
+  { type: 'Pow', dtypes: SIGNED, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
+  { type: 'SquaredDifference', dtypes: [...FLOATS, 'int32', 'int64'], fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
   { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
   { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
   { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})`, grad: 'not-differentiable' },
@@ -74,9 +74,9 @@ for (const s of <BinaryOpSpec[]>[
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 for (const s of <UnaryOpSpec[]>[
-  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x, wgsl: (x) => `-(${x})`, grad: (x, y, g) => neg(g) },
-  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs, wgsl: (x) => `abs(${x})`, grad: (x, y, g) => mul(g, sign(x)) },
-  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`), grad: (x) => zerosLike(x) },
+  { type: 'Neg', dtypes: SIGNED, fn: (x: number) => -x, wgsl: (x) => `-(${x})`, grad: (x, y, g) => neg(g) },
+  { type: 'Abs', dtypes: SIGNED, fn: Math.abs, wgsl: (x) => `abs(${x})`, grad: (x, y, g) => mul(g, sign(x)) },
+  { type: 'Sign', dtypes: SIGNED, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`), grad: (x) => zerosLike(x) },
   { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x, intFn: (x: number) => intMul(x, x), wgsl: (x) => `${x} * ${x}`, grad: (x, y, g) => mul(g, mul(x, 2)) },
   { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt, wgsl: (x) => `sqrt(${x})`, grad: (x, y, g) => realDiv(mul(0.5, g), y) },
   { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x), wgsl: (x) => `1.0 / sqrt(${x})`, grad: (x, y, g) => mul(mul(-0.5, mul(g, y)), mul(y, y)) },
@@ -122,7 +122,7 @@ export const logicalOr = binaryBuilder('LogicalOr');
 /** TF1's `tf.div`: RealDiv for floats, FloorDiv (Python 2 semantics) for integers. */
 export function div(a: TensorLike, b: TensorLike, opts: NameOpt = {}): Tensor {
   const [x, y] = convertSameType([a, b], `tf.div '${opts.name ?? 'div'}'`);
-  const type = x.dtype === 'float32' || x.dtype === 'float64' ? 'RealDiv' : 'FloorDiv';
+  const type = isFloat(x.dtype) ? 'RealDiv' : 'FloorDiv';
   return addOp(type, [x, y], { T: x.dtype }, { name: opts.name ?? 'div' }).outputs[0];
 }
 export const divide = div;
@@ -337,7 +337,7 @@ function matmulKernel(a: NDArray, b: NDArray, ta: boolean, tb: boolean, node: st
   const batch = broadcastShapes([batchA, batchB], node);
   const out = empty(a.dtype, [...batch, m, n]);
   const ia = broadcastIndex(batchA, batch), ib = broadcastIndex(batchB, batch);
-  const isInt = a.dtype === 'int32' || a.dtype === 'int64';
+  const intMatmul = isInt(a.dtype);
   const A = a.data, B = b.data, O = out.data;
   // Element strides of the (possibly transposed) operands.
   const [sai, sak] = ta ? [1, m] : [k, 1];
@@ -348,8 +348,8 @@ function matmulKernel(a: NDArray, b: NDArray, ta: boolean, tb: boolean, node: st
       for (let j = 0; j < n; j++) {
         let acc = 0;
         for (let p = 0; p < k; p++) {
-          const prod = isInt ? Math.imul(A[oa + i * sai + p * sak], B[ob + p * sbk + j * sbj]) : A[oa + i * sai + p * sak] * B[ob + p * sbk + j * sbj];
-          acc = isInt ? (acc + prod) | 0 : acc + prod;
+          const prod = intMatmul ? Math.imul(A[oa + i * sai + p * sak], B[ob + p * sbk + j * sbj]) : A[oa + i * sai + p * sak] * B[ob + p * sbk + j * sbj];
+          acc = intMatmul ? (acc + prod) | 0 : acc + prod;
         }
         O[oo + i * n + j] = acc;
       }
@@ -486,8 +486,8 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
   });
 }
 
-const lowest = (dt: DType): number => (dt === 'int32' ? -2147483648 : dt === 'int64' ? -Number.MAX_SAFE_INTEGER : -Infinity);
-const highest = (dt: DType): number => (dt === 'int32' ? 2147483647 : dt === 'int64' ? Number.MAX_SAFE_INTEGER : Infinity);
+const lowest = lowestOf;
+const highest = highestOf;
 const nanMax = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.max(a, v));
 const nanMin = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.min(a, v));
 
@@ -506,7 +506,7 @@ defineReduction('Max', NUMERIC, lowest, nanMax, { combine: nanAware('max') }, mi
 defineReduction('Min', NUMERIC, highest, nanMin, { combine: nanAware('min') }, minOrMaxGrad);
 // Integer means divide with truncation, as TensorFlow's do.
 defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, { ...plus, mean: true }, meanGrad,
-  (a, n, dt) => (dt === 'int32' || dt === 'int64' ? Math.trunc(a / n) : a / n));
+  (a, n, dt) => (isInt(dt) ? Math.trunc(a / n) : a / n));
 defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0), { combine: (a, b) => `${a} & ${b}` }, 'not-differentiable');
 defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0), { combine: (a, b) => `${a} | ${b}` }, 'not-differentiable');
 

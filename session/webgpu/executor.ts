@@ -79,6 +79,7 @@ export class WebGpuExecutor implements Executor {
   }
 
   private async compile(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>): Promise<Compiled> {
+    checkGpuDtypes(plan);
     const lowered = lowerPlan(plan, feeds, this.opState, { float64AsFloat32: this.float64AsFloat32 });
     const device = this.device;
     const owned: GPUBuffer[] = [];
@@ -340,6 +341,23 @@ function describeTemp(l: Lowered, t: Buf): string {
 
 function copyOf(v: NDArray): NDArray { return new NDArray(v.dtype, v.shape, v.data.slice()); }
 
+/** The dtypes the webgpu executor stores (ops/gpu.ts); float64 is refused or narrowed later, by the compiler. */
+const GPU_DTYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'int32', 'int64', 'bool']);
+
+/**
+ * Refuses, naming the first node and the dtype, a plan that touches a dtype the GPU does not store. (Widening int8 or
+ * float16 to 32 bits would make their arithmetic wrong: every fused op would need a narrowing step after it.)
+ */
+function checkGpuDtypes(plan: Plan): void {
+  for (const op of plan.ops) {
+    for (const t of [...op.inputs, ...op.outputs]) {
+      if (!GPU_DTYPES.has(t.dtype)) {
+        throw new UnimplementedError(`'${op.name}' (${op.type}) works on ${t.dtype} tensor '${t.name}': the webgpu executor has no ${t.dtype} (it stores float32, int32, int64 as int32, and bool); use executor: 'cpu'`);
+      }
+    }
+  }
+}
+
 /**
  * A host value in its GPU representation (ops/gpu.ts): int64 narrowed to i32 with a range check, bool as u32, float64
  * rounded to f32 when the session chose `float64: 'float32'`.
@@ -363,6 +381,7 @@ export function toGpuData(v: NDArray, what: string, float64AsFloat32 = false): F
     case 'float64':
       if (float64AsFloat32) return Float32Array.from(v.data);
       throw new UnimplementedError(`float64 ${what} cannot go to the GPU (WGSL has no f64); use executor: 'cpu', or float64: 'float32' to run it in float32`);
+    default: throw new UnimplementedError(`${v.dtype} ${what} cannot go to the GPU: the webgpu executor has no ${v.dtype}; use executor: 'cpu'`);
   }
 }
 
@@ -374,5 +393,6 @@ function fromGpuData(mapped: ArrayBuffer, offset: number, dtype: DType, shape: n
     case 'int64': return new NDArray(dtype, shape, Float64Array.from(new Int32Array(mapped, offset, n)));
     case 'bool': return new NDArray(dtype, shape, Uint8Array.from(new Uint32Array(mapped, offset, n)));
     case 'float64': return new NDArray(dtype, shape, Float64Array.from(new Float32Array(mapped, offset, n))); // computed in f32
+    default: throw new InternalError(`a ${dtype} tensor cannot come back from the GPU (checkGpuDtypes refuses it first)`);
   }
 }
