@@ -142,11 +142,38 @@ export function castScalar(v: number, dtype: DType): number {
     case 'uint8': case 'quint8': return wrapInt(v, 8, false);
     case 'uint16': return wrapInt(v, 16, false);
     case 'uint32': return wrapInt(v, 32, false);
-    case 'int64': return Number.isFinite(v) ? Math.trunc(v) : 0;
-    case 'uint64': { if (!Number.isFinite(v)) return 0; const t = Math.trunc(v); return t < 0 ? 2 ** 64 + t : t; }
+    case 'int64': return Number.isFinite(v) ? Math.trunc(v) + 0 : 0; // + 0: no -0 in an integer
+    case 'uint64': { if (!Number.isFinite(v)) return 0; const t = Math.trunc(v) + 0; return t < 0 ? 2 ** 64 + t : t; }
     case 'bool': return v !== 0 ? 1 : 0;
     case 'string': throw new InvalidArgumentError('a number cannot be a string element');
   }
+}
+
+/**
+ * TF's CPU Cast of a float to the 8-, 16- and unsigned 32/64-bit integer types, as x86-64's scalar conversions give
+ * it (C++ leaves out-of-range conversions undefined, and TF's vectorized loop differs in its lanes; these are its
+ * measured results off that loop): truncation toward zero, then
+ * - int8/int16/uint8/uint16 convert through int32, whose out-of-range (and NaN) result INT_MIN has low bits 0: so
+ *   values outside the int32 range give 0, and the rest wrap;
+ * - uint32 converts through int64 likewise: values in the int64 range wrap modulo 2^32, anything else gives 0;
+ * - uint64: values in [-2^63, 2^64) wrap, anything else (NaN, infinities) gives 2^63.
+ * int32 and int64 keep castScalar's rule (wrap modulo 2^32; NaN and infinities give 0), which the GPU mirrors.
+ */
+export function castFloatToInt(v: number, dtype: DType): number {
+  const within = (lo: number, hi: number): boolean => v > lo - 1 && v < hi; // NaN fails both
+  switch (dtype) {
+    case 'int8': case 'int16': case 'uint8': case 'uint16': case 'qint8': case 'quint8':
+      return within(-(2 ** 31), 2 ** 31) ? castScalar(v, dtype) : 0;
+    case 'uint32': return v >= -(2 ** 63) && v < 2 ** 63 ? castScalar(v, dtype) : 0;
+    case 'uint64': return v >= -(2 ** 63) && v < 2 ** 64 ? castScalar(v, dtype) : 2 ** 63;
+    default: return castScalar(v, dtype);
+  }
+}
+
+/** float32 with subnormals flushed to zero, as TF's CPU kernels compute (they run with FTZ/DAZ set). */
+export function froundFlushed(v: number): number {
+  const f = Math.fround(v);
+  return Math.abs(f) < 2 ** -126 ? (f < 0 || Object.is(f, -0) ? -0 : 0) : f;
 }
 
 /** Whether storing a computed number into `dtype`'s array needs castScalar (the typed array alone would not round). */

@@ -133,7 +133,8 @@ function stringArray(value: unknown, shape: readonly number[] | undefined, what:
 export function toNDArray(value: unknown, dtype?: DType, shape?: readonly number[], what = 'value'): NDArray {
   if (dtype !== undefined) checkDType(dtype, what);
   const leaf = value instanceof NDArray || isTypedArray(value) ? undefined : firstLeaf(value as NestedArray);
-  if (dtype === 'string' || (dtype === undefined && (typeof leaf === 'string' || leaf instanceof Uint8Array))) return stringArray(value, shape, what);
+  const stringLike = typeof leaf === 'string' || leaf instanceof Uint8Array || (value instanceof NDArray && value.dtype === 'string');
+  if (dtype === 'string' || (dtype === undefined && stringLike)) return stringArray(value, shape, what);
   if (value instanceof NDArray) {
     if (value.dtype === 'string') throw new InvalidArgumentError(`${what}: a string value for a ${dtype} tensor`);
     const out = dtype === undefined || dtype === value.dtype ? value : convertArray(value, dtype, what);

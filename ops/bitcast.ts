@@ -5,6 +5,8 @@ import { tensorBytes, tensorFromBytes } from '../graph/dtype_bytes.js';
 import { InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
 import { formatShape, Shape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
+import { elementwiseKernel } from './elementwise.js';
+import { wgslType } from './gpu.js';
 import { addOp, defineOp } from './registry.js';
 import { convertToTensor, NameOpt, TensorLike } from './values.js';
 
@@ -41,14 +43,15 @@ defineOp({
     const shape = bitcastShape(x.shape, x.dtype, to, (m) => { throw new InvalidArgumentError(`Bitcast node '${ctx.name}': ${m}`); }) as number[];
     return [tensorFromBytes(to, shape, tensorBytes(x), `Bitcast node '${ctx.name}'`)];
   },
-  // On the GPU only float32 <-> int32 keep TF's bytes (int64 is narrowed to i32 there): the buffer is relabelled.
+  // On the GPU only float32 <-> int32 keep TF's bytes (int64 is narrowed to i32 there). A copy, not an alias: the
+  // executor may hand back an aliased feed or constant as the host value it came from.
   gpu: (k) => {
     const from = k.inputs[0].dtype, to = k.outputs[0].dtype;
     const exact = (d: DType): boolean => d === 'float32' || d === 'int32';
     if (!exact(from) || !exact(to)) {
       throw new UnimplementedError(`Bitcast node '${k.name}': ${from} to ${to} does not run on the webgpu executor (its int64 is narrowed to 32 bits); use executor: 'cpu'`);
     }
-    return { dispatches: [], alias: { 0: 0 } };
+    return elementwiseKernel(k, ([v]) => `bitcast<${wgslType(to)}>(${v})`);
   },
   grad: 'not-differentiable',
 });

@@ -1,5 +1,5 @@
 // Math: elementwise arithmetic, comparisons and logic, MatMul/BatchMatMulV2, reductions, ArgMax/ArgMin, Cast, Select.
-import { checkDType, DType, highestOf, isFloat, isInt, lowestOf } from '../graph/dtypes.js';
+import { castFloatToInt, castScalar, checkDType, DType, froundFlushed, highestOf, isFloat, isInt, lowestOf } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { broadcastStatic, Dim, formatShape, mergeDim, normAxis, Shape } from '../graph/shape.js';
@@ -153,8 +153,15 @@ defineOp({
   inputs: ['x'],
   attrs: { SrcT: { type: 'type' }, DstT: { type: 'type' }, Truncate: { type: 'bool', default: false } },
   shape: (c) => [{ dtype: c.attrs.DstT as DType, shape: c.inputs[0].shape }],
-  // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does.
-  cpu: ([x], attrs) => [mapUnary(x, attrs.DstT as DType, (v) => v)],
+  // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does; a float64 narrowed to
+  // a 32- or 16-bit float loses its subnormals, as on TF's CPU.
+  cpu: ([x], attrs) => {
+    const dst = attrs.DstT as DType;
+    const fromFloat = isFloat(x.dtype);
+    const fn = fromFloat && isInt(dst) ? (v: number) => castFloatToInt(v, dst)
+      : x.dtype === 'float64' && dst !== 'float64' && isFloat(dst) ? froundFlushed : (v: number) => v;
+    return [mapUnary(x, dst, fn)];
+  },
   gpu: castGpu,
   // Between float dtypes the gradient is cast back; none flows to or from an integer or bool.
   grad: (op, [g]) => [g !== null && isFloat(op.inputs[0].dtype) ? cast(g, op.inputs[0].dtype) : null],
@@ -478,7 +485,10 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
     },
     cpu: ([x, axes], attrs, ctx) => {
       const ax = normAxes(intList(axes), x.rank, ctx.name);
-      return [reduce(x, ax, attrs.keep_dims as boolean, x.dtype, init(x.dtype), step, finish && ((a, n) => finish(a, n, x.dtype)))];
+      // float16/bfloat16 accumulate in their own type, rounding every step, as TF's Eigen reducers do.
+      const half = x.dtype === 'float16' || x.dtype === 'bfloat16';
+      const s = half ? (a: number, v: number) => castScalar(step(a, v), x.dtype) : step;
+      return [reduce(x, ax, attrs.keep_dims as boolean, x.dtype, init(x.dtype), s, finish && ((a, n) => finish(a, n, x.dtype)))];
     },
     gpu: (k) => reduceGpu(k, normAxes(intList(k.requireConst(1, 'reduction_indices')), k.inputs[0].shape.length, k.name),
       { ...wgsl, identity: init }),
