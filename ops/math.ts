@@ -1,5 +1,5 @@
 // Math: elementwise arithmetic, comparisons and logic, MatMul/BatchMatMulV2, reductions, ArgMax/ArgMin, Cast, Select.
-import { castFloatToInt, castScalar, checkDType, DType, froundFlushed, highestOf, isFloat, isInt, lowestOf } from '../graph/dtypes.js';
+import { castFloatToInt, castScalar, checkDType, DType, froundFlushed, highestOf, isFloat, isInt, lowestOf, QUANTIZED_DTYPES } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { broadcastStatic, Dim, formatShape, mergeDim, normAxis, Shape } from '../graph/shape.js';
@@ -49,7 +49,7 @@ function powGrad(x: Tensor, y: Tensor, g: Tensor, z: Tensor): [Tensor | null, Te
 }
 
 for (const s of <BinaryOpSpec[]>[
-  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
+  { type: 'Add', dtypes: NUMERIC.filter((d) => !['uint16', 'uint32', 'uint64'].includes(d)), fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
   { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
   { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b, wgsl: (a, b) => `${a} - ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, neg(g)) },
   { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: intMul, wgsl: (a, b) => `${a} * ${b}`, grad: (x, y, g) => unbroadcast(x, y, mul(g, y), mul(x, g)) },
@@ -62,8 +62,8 @@ for (const s of <BinaryOpSpec[]>[
   { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, lessEqual(x, y)) },
   { type: 'Pow', dtypes: SIGNED, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
   { type: 'SquaredDifference', dtypes: [...FLOATS, 'int32', 'int64'], fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
-  { type: 'Equal', dtypes: ALL, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
-  { type: 'NotEqual', dtypes: ALL, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
+  { type: 'Equal', dtypes: [...ALL, ...QUANTIZED_DTYPES], fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
+  { type: 'NotEqual', dtypes: [...ALL, ...QUANTIZED_DTYPES], fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
   { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})`, grad: 'not-differentiable' },
   { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} <= ${b})`, grad: 'not-differentiable' },
   { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})`, grad: 'not-differentiable' },
@@ -86,7 +86,7 @@ for (const s of <UnaryOpSpec[]>[
   { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p, wgsl: (x) => `log1p_(${x})`, grad: (x, y, g) => mul(g, reciprocal(add(1, x))) },
   { type: 'Floor', dtypes: FLOATS, fn: Math.floor, wgsl: (x) => `floor(${x})`, grad: () => null },
   { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil, wgsl: (x) => `ceil(${x})`, grad: () => null },
-  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven, wgsl: (x) => `round(${x})`, grad: () => null },
+  { type: 'Round', dtypes: SIGNED, fn: roundHalfToEven, wgsl: (x, t) => (t === 'f32' ? `round(${x})` : x), grad: () => null },
   { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid, wgsl: (x) => `sigmoid_(${x})`, grad: (x, y, g) => mul(mul(g, y), sub(1, y)) },
   { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh, wgsl: (x) => `tanh_(${x})`, grad: (x, y, g) => mul(g, sub(1, mul(y, y))) },
   { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0), wgsl: (x) => `1u - ${x}`, grad: 'not-differentiable' },
@@ -317,10 +317,17 @@ export function select(condition: TensorLike, t: TensorLike, e: TensorLike, opts
 
 // ---- MatMul ---------------------------------------------------------------------------------------------------------
 
+// TF's OpDef type lists: MatMul takes no 8/16-bit signed ints, BatchMatMulV2 int16 too, BatchMatMul (V1) no unsigned.
+const MATMUL_DTYPES: Record<string, readonly DType[]> = {
+  MatMul: [...FLOATS, 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'],
+  BatchMatMulV2: [...FLOATS, 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'],
+  BatchMatMul: [...FLOATS, 'int32', 'int64'],
+};
+
 function matmulShapes(c: ShapeContext, ta: boolean, tb: boolean, batched: boolean): Shape {
   const [a, b] = c.inputs;
   if (a.dtype !== b.dtype) c.fail(`inputs must have one dtype, got '${a.name}' ${a.dtype} and '${b.name}' ${b.dtype}`);
-  if (!NUMERIC.includes(a.dtype)) c.fail(`dtype ${a.dtype} is not supported`);
+  if (!MATMUL_DTYPES[c.type].includes(a.dtype)) c.fail(`dtype ${a.dtype} is not supported`);
   const shapes = `with input shapes: ${formatShape(a.shape)}, ${formatShape(b.shape)}`;
   if (a.shape === null || b.shape === null) return null;
   if (!batched && (a.shape.length !== 2 || b.shape.length !== 2)) c.fail(`Shape must be rank 2 ${shapes}`);

@@ -250,3 +250,28 @@ describe('Bitcast shape rule (TF\'s)', () => {
     });
   });
 });
+
+describe('type-agnostic array ops take every dtype', () => {
+  const DTYPES: tf.DType[] = ['float16', 'bfloat16', 'int8', 'int16', 'uint8', 'uint16', 'uint32', 'uint64', 'qint8', 'quint8', 'qint32'];
+  // Each op on a [2, 3] input holding 0..5; the expected values are written out by hand.
+  const OPS: Array<[string, (x: tf.Tensor) => tf.Tensor, number[], number[]]> = [
+    ['Reshape', (x) => tf.reshape(x, [3, 2]), [3, 2], [0, 1, 2, 3, 4, 5]],
+    ['Transpose', (x) => tf.transpose(x), [3, 2], [0, 3, 1, 4, 2, 5]],
+    ['ConcatV2', (x) => tf.concat([x, x], 1), [2, 6], [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5]],
+    ['Pack', (x) => tf.stack([x, x], 1), [2, 2, 3], [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5]],
+    ['Slice', (x) => tf.slice(x, [1, 1], [1, 2]), [1, 2], [4, 5]],
+    ['StridedSlice', (x) => tf.stridedSlice(x, [0, 2], [2, 0], [1, -1]), [2, 2], [2, 1, 5, 4]],
+    ['Tile', (x) => tf.tile(x, [1, 2]), [2, 6], [0, 1, 2, 0, 1, 2, 3, 4, 5, 3, 4, 5]],
+    ['GatherV2', (x) => tf.gather(x, [1, 0]), [2, 3], [3, 4, 5, 0, 1, 2]],
+    ['Identity', (x) => tf.identity(x), [2, 3], [0, 1, 2, 3, 4, 5]],
+    ['ExpandDims+Squeeze', (x) => tf.squeeze(tf.expandDims(x, 0)), [2, 3], [0, 1, 2, 3, 4, 5]],
+  ];
+  test.each(DTYPES)('%s', async (dt) => {
+    const g = new tf.Graph();
+    const [x, outs] = g.asDefault(() => { const p = tf.placeholder(dt, [2, 3]); return [p, OPS.map(([, f]) => f(p))] as const; });
+    const sess = await tf.Session.create({ graph: g, executor: 'cpu' });
+    const got = await sess.run([...outs], new Map([[x, tf.ndarray([0, 1, 2, 3, 4, 5], [2, 3], dt)]])) as tf.NDArray[];
+    await sess.close();
+    OPS.forEach(([name, , shape, values], i) => expect([name, got[i].dtype, got[i].shape, Array.from(got[i].data)]).toEqual([name, dt, shape, values]));
+  });
+});
