@@ -5,7 +5,7 @@
 // Variables live in GPU buffers owned by the executor and persist across runs; Assign writes them in place. A run that
 // can fail after writing a variable (a kernel with a status check) first copies the variables it writes aside, and copies
 // them back if the check fails, so a failed run changes nothing.
-import { DType } from '../../graph/dtypes.js';
+import { allocArray, DType } from '../../graph/dtypes.js';
 import { FailedPreconditionError, InternalError, InvalidArgumentError, UnimplementedError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
 import { formatShape, sizeOf } from '../../graph/shape.js';
@@ -343,17 +343,29 @@ function copyOf(v: NDArray): NDArray { return new NDArray(v.dtype, v.shape, v.da
 
 /** The dtypes the webgpu executor stores (ops/gpu.ts); float64 is refused or narrowed later, by the compiler. */
 const GPU_DTYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'int32', 'int64', 'bool']);
+/** Dtypes held widened to 32 bits, exactly: only ops whose results stay in the type may touch them. */
+const WIDENED: ReadonlySet<DType> = new Set<DType>(['int8', 'int16', 'uint8', 'uint16', 'float16', 'bfloat16']);
+/** Ops whose outputs are values of their inputs (or comparisons of them): exact on widened storage. */
+const WIDENED_OPS: ReadonlySet<string> = new Set([
+  'Placeholder', 'PlaceholderWithDefault', 'Const', 'Identity', 'StopGradient', 'Reshape', 'ExpandDims', 'Squeeze',
+  'Transpose', 'ConcatV2', 'Pack', 'Unpack', 'Slice', 'StridedSlice', 'GatherV2', 'Tile', 'Fill', 'Pad', 'PadV2',
+  'Select', 'SelectV2', 'Maximum', 'Minimum', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Equal', 'NotEqual', 'Less', 'LessEqual',
+  'Greater', 'GreaterEqual', 'Shape', 'Size', 'Rank', 'ZerosLike', 'Relu',
+]);
 
 /**
- * Refuses, naming the first node and the dtype, a plan that touches a dtype the GPU does not store. (Widening int8 or
- * float16 to 32 bits would make their arithmetic wrong: every fused op would need a narrowing step after it.)
+ * Refuses, naming the first node and the dtype, a plan that the GPU cannot run exactly: a dtype it does not store, or
+ * a widened one (ops/gpu.ts) reaching an op whose result would need narrowing or rounding back (int8 arithmetic would
+ * not wrap at 8 bits, float16 sums would not round to float16). A Cast from a widened type to a 32-bit one is exact.
  */
 function checkGpuDtypes(plan: Plan): void {
   for (const op of plan.ops) {
     for (const t of [...op.inputs, ...op.outputs]) {
-      if (!GPU_DTYPES.has(t.dtype)) {
-        throw new UnimplementedError(`'${op.name}' (${op.type}) works on ${t.dtype} tensor '${t.name}': the webgpu executor has no ${t.dtype} (it stores float32, int32, int64 as int32, and bool); use executor: 'cpu'`);
-      }
+      const widened = WIDENED.has(t.dtype);
+      const castOut = op.type === 'Cast' && op.outputs.every((o) => GPU_DTYPES.has(o.dtype));
+      if (GPU_DTYPES.has(t.dtype) || (widened && (WIDENED_OPS.has(op.type) || castOut))) continue;
+      const why = widened ? `holds ${t.dtype} widened to 32 bits, which ${op.type} would have to narrow or round back` : `has no ${t.dtype}`;
+      throw new UnimplementedError(`'${op.name}' (${op.type}) works on ${t.dtype} tensor '${t.name}': the webgpu executor ${why}; use executor: 'cpu'`);
     }
   }
 }
@@ -366,6 +378,8 @@ export function toGpuData(v: NDArray, what: string, float64AsFloat32 = false): F
   switch (v.dtype) {
     case 'float32': return v.data as Float32Array;
     case 'int32': return v.data as Int32Array;
+    case 'float16': case 'bfloat16': return v.data as Float32Array; // the rounded values, exactly
+    case 'int8': case 'int16': case 'uint8': case 'uint16': return Int32Array.from(v.data);
     case 'bool': return Uint32Array.from(v.data);
     case 'int64': {
       const out = new Int32Array(v.size);
@@ -390,6 +404,12 @@ function fromGpuData(mapped: ArrayBuffer, offset: number, dtype: DType, shape: n
   switch (dtype) {
     case 'float32': return new NDArray(dtype, shape, new Float32Array(mapped, offset, n).slice());
     case 'int32': return new NDArray(dtype, shape, new Int32Array(mapped, offset, n).slice());
+    case 'float16': case 'bfloat16': return new NDArray(dtype, shape, new Float32Array(mapped, offset, n).slice());
+    case 'int8': case 'int16': case 'uint8': case 'uint16': {
+      const out = allocArray(dtype, n);
+      out.set(new Int32Array(mapped, offset, n));
+      return new NDArray(dtype, shape, out);
+    }
     case 'int64': return new NDArray(dtype, shape, Float64Array.from(new Int32Array(mapped, offset, n)));
     case 'bool': return new NDArray(dtype, shape, Uint8Array.from(new Uint32Array(mapped, offset, n)));
     case 'float64': return new NDArray(dtype, shape, Float64Array.from(new Float32Array(mapped, offset, n))); // computed in f32
