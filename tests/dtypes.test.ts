@@ -33,6 +33,7 @@ const BUILD: Record<string, (c: Case, ...xs: tf.Tensor[]) => tf.Tensor> = {
   Sum: (c, x) => tf.reduceSum(x, c.attrs.axis as number),
   Max: (c, x) => tf.reduceMax(x, c.attrs.axis as number),
   MatMul: (_, x, y) => tf.matmul(x, y),
+  RandomUniform: (c, s) => addOp('RandomUniform', [s], { dtype: c.attrs.dtype, T: 'int32', seed: c.attrs.seed, seed2: c.attrs.seed2 }).outputs[0],
 };
 const build = (c: Case, xs: tf.Tensor[]): tf.Tensor => (BUILD[c.op] ?? ((_: Case, ...ys: tf.Tensor[]) => raw(c.op)(...ys)))(c, ...xs);
 
@@ -153,7 +154,7 @@ describe('float16 and bfloat16 rounding (hand-checked bit patterns)', () => {
 describe('TensorProtos TensorFlow wrote (graph.pb: scalars in half_val/int_val/..., vectors in tensor_content)', () => {
   const want = JSON.parse(fs.readFileSync(path.join(DIR, 'graph.json'), 'utf8')) as Record<string, { dtype: tf.DType; shape: number[]; values?: string[]; hex?: string[] }>;
 
-  test('every Const decodes to TF\'s values, and survives a Kiln GraphDef round trip byte-exact', async () => {
+  test('every Const decodes to TF\'s values, and survives a Kiln TensorProto round trip exactly', async () => {
     const g = await tf.io.readGraph(path.join(DIR, 'graph.pb'));
     const names = Object.keys(want).filter((k) => k !== 'strings');
     const sess = await tf.Session.create({ graph: g, executor: 'cpu' });

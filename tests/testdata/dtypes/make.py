@@ -137,6 +137,11 @@ case('bitcast_int64_float64', 'Bitcast', [([4607182418800017408, -46116860184273
      lambda x: tf.bitcast(x, tf.float64))
 case('bitcast_uint32_int32', 'Bitcast', [([4294967295, 2147483648, 7], tf.uint32)], {'type': 'int32'}, lambda x: tf.bitcast(x, tf.int32))
 
+# ---- RandomUniform in float16/bfloat16: one Philox word per element, its low 10 (7) bits as the mantissa over [1, 2)
+for dt in (tf.float16, tf.bfloat16):
+    case(f'random_uniform_{NAMES[dt]}', 'RandomUniform', [([3, 5], tf.int32)], {'dtype': NAMES[dt], 'seed': 7, 'seed2': 11},
+         lambda s, d=dt: tf.raw_ops.RandomUniform(shape=s, dtype=d, seed=7, seed2=11))
+
 with open(os.path.join(HERE, 'cases.json'), 'w') as f:
     json.dump(cases, f, indent=1)
 
