@@ -54,6 +54,14 @@ export const DTYPE_BYTES: Record<DType, number> = {
   uint64: 8, bool: 1, qint8: 1, quint8: 1, qint32: 4, string: 0,
 };
 
+/**
+ * What a kernel without string support throws when a string tensor reaches it (allocating one as numbers); the op
+ * registry turns it into an UnimplementedError naming the node.
+ */
+export class StringTensorError extends Error {
+  constructor() { super('string tensors are not supported by this op (they run through Placeholder, Const, Identity, Reshape and Assign)'); }
+}
+
 export function allocArray(dtype: DType, size: number): TypedArray {
   switch (dtype) {
     case 'float32': case 'float16': case 'bfloat16': return new Float32Array(size);
@@ -64,8 +72,7 @@ export function allocArray(dtype: DType, size: number): TypedArray {
     case 'uint8': case 'quint8': case 'bool': return new Uint8Array(size);
     case 'uint16': return new Uint16Array(size);
     case 'uint32': return new Uint32Array(size);
-    // Not a Kiln error: the executor reports it as the failure of the kernel that asked, naming the node.
-    case 'string': throw new Error('this op does not support string tensors (string tensors run through Placeholder, Const and Identity)');
+    case 'string': throw new StringTensorError();
   }
 }
 

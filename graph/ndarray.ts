@@ -1,6 +1,8 @@
 // Kiln's concrete value: what `Session.run` returns and what feeds and constants are made of. It is deliberately a
 // different type from the symbolic `Tensor`, so the two can never be confused.
-import { allocArray, castScalar, checkDType, DType, dtypeOfArray, intRange, isInt, isTypedArray, QUANTIZED_DTYPES, TypedArray } from './dtypes.js';
+import {
+  allocArray, castScalar, checkDType, DType, dtypeOfArray, intRange, isInt, isTypedArray, QUANTIZED_DTYPES, StringTensorError, TypedArray,
+} from './dtypes.js';
 import { InvalidArgumentError } from './errors.js';
 import { formatShape, sizeOf } from './shape.js';
 
@@ -21,6 +23,7 @@ export class NDArray {
   /** `data` is a typed array, or for dtype 'string' an array of Uint8Arrays. */
   constructor(dtype: DType, shape: readonly number[], data: TypedArray | readonly Uint8Array[]) {
     const n = sizeOf(shape);
+    if (dtype === 'string' && !Array.isArray(data)) throw new StringTensorError(); // a numeric kernel's output
     if ((dtype === 'string') !== Array.isArray(data)) {
       throw new InvalidArgumentError(`NDArray: a ${dtype} tensor needs ${dtype === 'string' ? 'an array of Uint8Arrays (bytes)' : 'a typed array'}`);
     }
