@@ -28,6 +28,7 @@ export {
 } from './ops/math.js';
 export * from './ops/array.js';
 export { split, linspace, invertPermutation, parallelStack } from './ops/array_more.js';
+export { bitcast } from './ops/bitcast.js';
 export { select } from './ops/math.js';
 export * as image from './ops/image_namespace.js';
 export * as bitwise from './ops/bitwise.js';

@@ -1,32 +1,54 @@
 // Kiln's concrete value: what `Session.run` returns and what feeds and constants are made of. It is deliberately a
 // different type from the symbolic `Tensor`, so the two can never be confused.
-import { allocArray, castScalar, DType, dtypeOfArray, isTypedArray, TypedArray, checkDType } from './dtypes.js';
+import {
+  allocArray, castScalar, checkDType, DType, dtypeOfArray, intRange, isInt, isTypedArray, QUANTIZED_DTYPES, StringTensorError, TypedArray,
+} from './dtypes.js';
 import { InvalidArgumentError } from './errors.js';
 import { formatShape, sizeOf } from './shape.js';
 
-export type NestedArray = number | boolean | NestedArray[];
+/** Nested JS values: numbers, booleans (bool), and for string tensors byte strings (Uint8Array) or JS strings (UTF-8). */
+export type NestedArray = number | boolean | string | Uint8Array | NestedArray[];
+
+const NO_DATA = new Uint8Array(0);
 
 export class NDArray {
   readonly dtype: DType;
   readonly shape: number[];
+  /** The elements, row-major (see graph/dtypes.ts for each dtype's array); empty for string tensors. */
   readonly data: TypedArray;
+  /** A string tensor's elements, row-major: each one's bytes, as TensorFlow's strings are. Empty for other dtypes. */
+  readonly strings: readonly Uint8Array[];
+  readonly size: number;
 
-  constructor(dtype: DType, shape: readonly number[], data: TypedArray) {
-    if (data.length !== sizeOf(shape)) {
-      throw new InvalidArgumentError(`NDArray: ${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} values)`);
+  /** `data` is a typed array, or for dtype 'string' an array of Uint8Arrays. */
+  constructor(dtype: DType, shape: readonly number[], data: TypedArray | readonly Uint8Array[]) {
+    const n = sizeOf(shape);
+    if (dtype === 'string' && !Array.isArray(data)) throw new StringTensorError(); // a numeric kernel's output
+    if ((dtype === 'string') !== Array.isArray(data)) {
+      throw new InvalidArgumentError(`NDArray: a ${dtype} tensor needs ${dtype === 'string' ? 'an array of Uint8Arrays (bytes)' : 'a typed array'}`);
+    }
+    if (data.length !== n) {
+      throw new InvalidArgumentError(`NDArray: ${data.length} values do not fill shape ${formatShape(shape)} (${n} values)`);
     }
     this.dtype = dtype;
     this.shape = [...shape];
-    this.data = data;
+    this.size = n;
+    if (Array.isArray(data)) {
+      if (!data.every((e) => e instanceof Uint8Array)) throw new InvalidArgumentError('NDArray: a string tensor\'s elements must be Uint8Arrays');
+      this.data = NO_DATA;
+      this.strings = data;
+    } else {
+      this.data = data as TypedArray;
+      this.strings = [];
+    }
   }
 
-  get size(): number { return this.data.length; }
   get rank(): number { return this.shape.length; }
 
-  /** Nested JS arrays (numbers; booleans for bool), or a plain number/boolean for a scalar. */
+  /** Nested JS arrays (numbers; booleans for bool; Uint8Arrays for string), or a plain value for a scalar. */
   toArray(): NestedArray {
     const d = this.data;
-    const asJs = (i: number): number | boolean => (this.dtype === 'bool' ? d[i] !== 0 : d[i]);
+    const asJs = (i: number): NestedArray => (this.dtype === 'string' ? this.strings[i] : this.dtype === 'bool' ? d[i] !== 0 : d[i]);
     if (this.shape.length === 0) return asJs(0);
     let pos = 0;
     const build = (axis: number): NestedArray[] => {
@@ -40,12 +62,19 @@ export class NDArray {
   /** The single value of a one-element array. */
   scalar(): number {
     if (this.size !== 1) throw new InvalidArgumentError(`scalar(): array of shape ${formatShape(this.shape)} has ${this.size} values`);
+    if (this.dtype === 'string') throw new InvalidArgumentError('scalar(): a string tensor has no number; read .strings');
     return this.data[0];
   }
 
-  reshape(shape: readonly number[]): NDArray { return new NDArray(this.dtype, shape, this.data); }
+  /** A copy that shares no storage with this one. */
+  copy(): NDArray { return new NDArray(this.dtype, this.shape, this.dtype === 'string' ? [...this.strings] : this.data.slice()); }
 
-  toString(): string { return `NDArray(${this.dtype}, ${formatShape(this.shape)}, ${JSON.stringify(this.toArray())})`; }
+  reshape(shape: readonly number[]): NDArray { return new NDArray(this.dtype, shape, this.dtype === 'string' ? this.strings : this.data); }
+
+  toString(): string {
+    const v = this.dtype === 'string' ? this.strings.map((b) => new TextDecoder().decode(b)) : this.toArray();
+    return `NDArray(${this.dtype}, ${formatShape(this.shape)}, ${JSON.stringify(v)})`;
+  }
 }
 
 /** Shape of a nested JS array; throws on ragged input. */
@@ -68,14 +97,35 @@ export function inferShape(value: NestedArray, what = 'value'): number[] {
   return shape;
 }
 
-function flatten(value: NestedArray, out: (number | boolean)[]): void {
+function flatten(value: NestedArray, out: NestedArray[]): void {
   if (Array.isArray(value)) for (const e of value) flatten(e, out);
   else out.push(value);
 }
 
-function containsBoolean(value: NestedArray): boolean {
-  if (Array.isArray(value)) return value.length > 0 && containsBoolean(value[0]);
-  return typeof value === 'boolean';
+/** The first leaf of a nested array (undefined when empty). */
+function firstLeaf(value: NestedArray): NestedArray | undefined {
+  if (Array.isArray(value)) return value.length > 0 ? firstLeaf(value[0]) : undefined;
+  return value;
+}
+
+/** A string tensor from bytes (Uint8Array) or JS strings (UTF-8 encoded), nested; a bare Uint8Array is one element. */
+function stringArray(value: unknown, shape: readonly number[] | undefined, what: string): NDArray {
+  if (value instanceof NDArray) {
+    if (value.dtype !== 'string') throw new InvalidArgumentError(`${what}: a ${value.dtype} value for a string tensor`);
+    return shape === undefined ? value : value.reshape(shape);
+  }
+  const nested = value as NestedArray;
+  const inferred = inferShape(nested, what);
+  const flat: NestedArray[] = [];
+  flatten(nested, flat);
+  const bytes = flat.map((e) => {
+    if (e instanceof Uint8Array) return e;
+    if (typeof e === 'string') return new TextEncoder().encode(e);
+    throw new InvalidArgumentError(`${what}: a string tensor's elements are Uint8Arrays (bytes) or strings, got ${describe(e)}`);
+  });
+  const shp = shape ?? inferred;
+  if (sizeOf(shp) !== bytes.length) throw new InvalidArgumentError(`${what}: ${bytes.length} values do not fill shape ${formatShape(shp)}`);
+  return new NDArray('string', shp, bytes);
 }
 
 /**
@@ -85,7 +135,11 @@ function containsBoolean(value: NestedArray): boolean {
  */
 export function toNDArray(value: unknown, dtype?: DType, shape?: readonly number[], what = 'value'): NDArray {
   if (dtype !== undefined) checkDType(dtype, what);
+  const leaf = value instanceof NDArray || isTypedArray(value) ? undefined : firstLeaf(value as NestedArray);
+  const stringLike = typeof leaf === 'string' || leaf instanceof Uint8Array || (value instanceof NDArray && value.dtype === 'string');
+  if (dtype === 'string' || (dtype === undefined && stringLike)) return stringArray(value, shape, what);
   if (value instanceof NDArray) {
+    if (value.dtype === 'string') throw new InvalidArgumentError(`${what}: a string value for a ${dtype} tensor`);
     const out = dtype === undefined || dtype === value.dtype ? value : convertArray(value, dtype, what);
     if (shape === undefined) return out;
     if (sizeOf(shape) !== out.size) throw new InvalidArgumentError(`${what}: cannot reshape ${formatShape(out.shape)} to ${formatShape(shape)}`);
@@ -105,9 +159,9 @@ export function toNDArray(value: unknown, dtype?: DType, shape?: readonly number
   }
   const nested = value as NestedArray;
   const inferred = inferShape(nested, what);
-  const flat: (number | boolean)[] = [];
+  const flat: NestedArray[] = [];
   flatten(nested, flat);
-  const dt: DType = dtype ?? (containsBoolean(nested) ? 'bool' : 'float32');
+  const dt: DType = dtype ?? (typeof leaf === 'boolean' ? 'bool' : 'float32');
   const data = allocArray(dt, flat.length);
   for (let i = 0; i < flat.length; i++) data[i] = scalarFor(flat[i], dt, what);
   let shp = inferred;
@@ -125,17 +179,20 @@ export function toNDArray(value: unknown, dtype?: DType, shape?: readonly number
   return new NDArray(dt, shp, data);
 }
 
-function scalarFor(v: number | boolean, dt: DType, what: string): number {
+function scalarFor(v: NestedArray, dt: DType, what: string): number {
   if (typeof v === 'boolean') {
     if (dt !== 'bool') throw new InvalidArgumentError(`${what}: boolean value for a ${dt} tensor`);
     return v ? 1 : 0;
   }
   if (typeof v !== 'number') throw new InvalidArgumentError(`${what}: expected numbers, got ${describe(v)}`);
   if (dt === 'bool') throw new InvalidArgumentError(`${what}: number ${v} for a bool tensor (use true/false)`);
-  if ((dt === 'int32' || dt === 'int64') && !Number.isInteger(v)) {
-    throw new InvalidArgumentError(`${what}: ${v} is not an integer, expected ${dt}`);
+  if (isInt(dt) || QUANTIZED_DTYPES.includes(dt)) {
+    if (!Number.isInteger(v)) throw new InvalidArgumentError(`${what}: ${v} is not an integer, expected ${dt}`);
+    const [lo, hi] = intRange(dt);
+    // int64/uint64 are not range-checked: a double cannot tell 2^63 - 1 from 2^63.
+    if (dt !== 'int64' && dt !== 'uint64' && (v > hi || v < lo)) throw new InvalidArgumentError(`${what}: ${v} does not fit in ${dt}`);
+    if (dt === 'uint64' && v < 0) throw new InvalidArgumentError(`${what}: ${v} does not fit in uint64`);
   }
-  if (dt === 'int32' && (v > 2147483647 || v < -2147483648)) throw new InvalidArgumentError(`${what}: ${v} does not fit in int32`);
   return castScalar(v, dt);
 }
 

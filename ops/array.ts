@@ -49,7 +49,7 @@ function formatDims(dims: readonly Dim[]): string {
 function product(dims: readonly number[]): number { return dims.reduce((p, d) => p * d, 1); }
 
 /** A copy of `x` with a new shape (never aliasing: a fetched result must not share a variable's storage). */
-function reshaped(x: NDArray, shape: readonly number[]): NDArray { return new NDArray(x.dtype, shape, x.data.slice()); }
+function reshaped(x: NDArray, shape: readonly number[]): NDArray { return x.copy().reshape(shape); }
 
 /** out[i0, ..., ik] = x[idx[0][i0], ..., idx[k][ik]]: the generic selection behind Slice, StridedSlice and Tile. */
 function selectAxes(x: NDArray, idx: readonly (readonly number[])[]): NDArray {

@@ -1,5 +1,5 @@
 // Building blocks for the reference kernels: plain loops over typed arrays, written to be obviously right.
-import { allocArray, castScalar, DType } from '../graph/dtypes.js';
+import { allocArray, castScalar, DType, needsCast } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { broadcastConcrete, formatShape, normAxis, sizeOf, stridesOf } from '../graph/shape.js';
@@ -12,7 +12,7 @@ export function empty(dtype: DType, shape: readonly number[]): NDArray {
 export function mapUnary(x: NDArray, outDtype: DType, fn: (v: number) => number): NDArray {
   const out = empty(outDtype, x.shape);
   const o = out.data, d = x.data;
-  const round = outDtype === 'int32' || outDtype === 'int64' || outDtype === 'bool';
+  const round = needsCast(outDtype);
   for (let i = 0; i < d.length; i++) o[i] = round ? castScalar(fn(d[i]), outDtype) : fn(d[i]);
   return out;
 }
@@ -58,7 +58,7 @@ export function mapBroadcast(inputs: readonly NDArray[], outDtype: DType, node: 
   const shape = broadcastShapes(inputs.map((x) => x.shape), node);
   const out = empty(outDtype, shape);
   const o = out.data;
-  const round = outDtype === 'int32' || outDtype === 'int64' || outDtype === 'bool';
+  const round = needsCast(outDtype);
   const idx = inputs.map((x) => broadcastIndex(x.shape, shape));
   const data = inputs.map((x) => x.data);
   const args = new Array<number>(inputs.length);
@@ -109,7 +109,7 @@ export function reduce(
       counter[ax] = 0;
     }
   }
-  const round = outDtype === 'int32' || outDtype === 'int64' || outDtype === 'bool';
+  const round = needsCast(outDtype);
   for (let i = 0; i < acc.length; i++) {
     const v = finish(acc[i], count);
     out.data[i] = round ? castScalar(v, outDtype) : v;

@@ -1,6 +1,6 @@
 // Elementwise ops as data: one line per op (TF type, allowed dtypes, the scalar function, and the same function as a
 // WGSL expression, so the GPU kernel is a template and a fuser can compose chains into one shader).
-import { DType } from '../graph/dtypes.js';
+import { DType, FLOAT_DTYPES, INT_DTYPES, isInt } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
@@ -10,9 +10,12 @@ import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal
 import { addOp, AttrSpec, defineOp, GradFn, typeAttr } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
-export const FLOATS: readonly DType[] = ['float32', 'float64'];
-export const NUMERIC: readonly DType[] = ['float32', 'float64', 'int32', 'int64'];
-export const ALL: readonly DType[] = ['float32', 'float64', 'int32', 'int64', 'bool'];
+// dtype lists of TF's OpDefs (math_ops.cc): `realnumbertypes` are NUMERIC; Neg/Abs/Sign take no unsigned type.
+export const FLOATS: readonly DType[] = FLOAT_DTYPES;
+export const INTS: readonly DType[] = INT_DTYPES;
+export const NUMERIC: readonly DType[] = [...FLOAT_DTYPES, ...INT_DTYPES];
+export const SIGNED: readonly DType[] = [...FLOAT_DTYPES, 'int8', 'int16', 'int32', 'int64'];
+export const ALL: readonly DType[] = [...NUMERIC, 'bool'];
 export const BOOL: readonly DType[] = ['bool'];
 
 export interface UnaryOpSpec {
@@ -82,7 +85,7 @@ export function defineUnary(s: UnaryOpSpec): void {
       checkDtype(c, s.dtypes);
       return [{ dtype: s.out ?? c.inputs[0].dtype, shape: c.inputs[0].shape }];
     },
-    cpu: ([x]) => [mapUnary(x, s.out ?? x.dtype, (x.dtype === 'int32' || x.dtype === 'int64') && s.intFn !== undefined ? s.intFn : s.fn)],
+    cpu: ([x]) => [mapUnary(x, s.out ?? x.dtype, isInt(x.dtype) && s.intFn !== undefined ? s.intFn : s.fn)],
     elementwise: { expr: (v, t) => s.wgsl(v[0], t), scalar: s.fn, intScalar: s.intFn },
     gpu: (k) => elementwiseKernel(k, (v, t) => s.wgsl(v[0], t)),
     grad: typeof s.grad === 'function' ? unaryGradFn(s.grad) : s.grad,
@@ -105,8 +108,7 @@ export function defineBinary(s: BinaryOpSpec): void {
       return [{ dtype: s.out ?? a.dtype, shape }];
     },
     cpu: ([a, b], _, ctx) => {
-      const isInt = a.dtype === 'int32' || a.dtype === 'int64';
-      const fn = isInt && s.intFn !== undefined ? s.intFn : s.fn;
+      const fn = isInt(a.dtype) && s.intFn !== undefined ? s.intFn : s.fn;
       return [mapBroadcast([a, b], s.out ?? a.dtype, ctx.name, fn)];
     },
     elementwise: { expr: (v, t) => s.wgsl(v[0], v[1], t), intDivides: s.intDivides, scalar: s.fn, intScalar: s.intFn },

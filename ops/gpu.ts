@@ -6,6 +6,10 @@
 //   float32 -> f32;  int32 -> i32;  bool -> u32 (0 or 1);  int64 -> i32, narrowed with a range check where it enters
 //   the GPU (feeds, constants) and widened again when read back. float64 does not run on the GPU executor, unless
 //   the session was created with `float64: 'float32'`: then it is stored and computed as f32 and widened on read-back.
+//   int8/int16/uint8/uint16 are widened to i32 and float16/bfloat16 to f32 (exact), but only through ops whose results
+//   need no narrowing or rounding back (moves, comparisons, max/min, casts to a 32-bit type): the executor refuses
+//   any other op on them by node (session/webgpu/executor.ts). uint32/uint64 (no i32 holds them), the quantized types
+//   and string do not run there.
 import type { DType } from '../graph/dtypes.js';
 import { InternalError } from '../graph/errors.js';
 import type { NDArray } from '../graph/ndarray.js';
@@ -105,10 +109,13 @@ export const HANDLED_BY_EXECUTOR: GpuKernelBuilder = (k) => {
 export function wgslType(dtype: DType): WType {
   switch (dtype) {
     case 'float32': return 'f32';
-    case 'int32': case 'int64': return 'i32';
+    case 'int32': case 'int64': case 'int8': case 'int16': case 'uint8': case 'uint16': return 'i32';
+    case 'float16': case 'bfloat16': return 'f32';
     case 'bool': return 'u32';
     // Reached only when the session chose `float64: 'float32'` (the compiler refuses float64 otherwise).
     case 'float64': return 'f32';
+    // The executor refuses the other dtypes by node before it compiles (session/webgpu/executor.ts, checkGpuDtypes).
+    default: throw new InternalError(`dtype ${dtype} has no WGSL storage type on the webgpu executor`);
   }
 }
 
@@ -126,7 +133,7 @@ export const WGSL_NONFINITE = 'var<private> kiln_nonfinite_: array<u32, 3> = arr
 /** A WGSL literal of `dtype` for a JS number (non-finite f32 values through WGSL_NONFINITE). */
 export function literal(v: number, dtype: DType): string {
   switch (dtype) {
-    case 'float32': case 'float64': { // float64 only under `float64: 'float32'`, as f32
+    case 'float32': case 'float64': case 'float16': case 'bfloat16': { // float64 only under `float64: 'float32'`, as f32
       if (Number.isNaN(v)) return 'bitcast<f32>(kiln_nonfinite_[0])';
       if (v === Infinity) return 'bitcast<f32>(kiln_nonfinite_[1])';
       if (v === -Infinity) return 'bitcast<f32>(kiln_nonfinite_[2])';
@@ -134,10 +141,11 @@ export function literal(v: number, dtype: DType): string {
       if (f === 0) return Object.is(f, -0) ? '-0.0f' : '0.0f';
       return `${f.toPrecision(9)}f`.replace(/^(-?\d+)f$/, '$1.0f');
     }
-    case 'int32': case 'int64':
+    case 'int32': case 'int64': case 'int8': case 'int16': case 'uint8': case 'uint16':
       // -2^31 has no i32 literal: WGSL parses the digits before the sign.
       return v === -2147483648 ? 'i32(-2147483647 - 1)' : `${v | 0}i`;
     case 'bool': return v !== 0 ? '1u' : '0u';
+    default: throw new InternalError(`dtype ${dtype} has no WGSL literal on the webgpu executor`);
   }
 }
 

@@ -1,5 +1,5 @@
 // Math: elementwise arithmetic, comparisons and logic, MatMul/BatchMatMulV2, reductions, ArgMax/ArgMin, Cast, Select.
-import { checkDType, DType, isFloat } from '../graph/dtypes.js';
+import { castFloatToInt, castScalar, checkDType, DType, froundFlushed, highestOf, isFloat, isInt, lowestOf, QUANTIZED_DTYPES } from '../graph/dtypes.js';
 import { InvalidArgumentError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { broadcastStatic, Dim, formatShape, mergeDim, normAxis, Shape } from '../graph/shape.js';
@@ -7,8 +7,8 @@ import { Operation, Tensor } from '../graph/tensor.js';
 import { expandDims, range, rank, reshape, shape as shapeOf, stridedSlice, tile, zerosLike } from './array.js';
 import { broadcastIndex, broadcastShapes, empty, intList, mapBroadcast, mapUnary, normAxes, reduce } from './cpu.js';
 import {
-  ALL, BOOL, binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, elementwiseKernel, FLOATS, intDivisor, NUMERIC, unaryBuilder,
-  UnaryOpSpec,
+  ALL, BOOL, binaryBuilder, BinaryOpSpec, defineBinary, defineUnary, elementwiseKernel, FLOATS, intDivisor, NUMERIC, SIGNED,
+  unaryBuilder, UnaryOpSpec,
 } from './elementwise.js';
 import { GpuKernel, GpuKernelContext, literal, wgslType } from './gpu.js';
 import { broadcastReductionAxes, unbroadcast } from './gradients.js';
@@ -49,7 +49,7 @@ function powGrad(x: Tensor, y: Tensor, g: Tensor, z: Tensor): [Tensor | null, Te
 }
 
 for (const s of <BinaryOpSpec[]>[
-  { type: 'Add', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
+  { type: 'Add', dtypes: NUMERIC.filter((d) => !['uint16', 'uint32', 'uint64'].includes(d)), fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
   { type: 'AddV2', dtypes: NUMERIC, fn: (a: number, b: number) => a + b, wgsl: (a, b) => `${a} + ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, g) },
   { type: 'Sub', dtypes: NUMERIC, fn: (a: number, b: number) => a - b, wgsl: (a, b) => `${a} - ${b}`, grad: (x, y, g) => unbroadcast(x, y, g, neg(g)) },
   { type: 'Mul', dtypes: NUMERIC, fn: (a: number, b: number) => a * b, intFn: intMul, wgsl: (a, b) => `${a} * ${b}`, grad: (x, y, g) => unbroadcast(x, y, mul(g, y), mul(x, g)) },
@@ -60,10 +60,10 @@ for (const s of <BinaryOpSpec[]>[
   { type: 'FloorMod', dtypes: NUMERIC, fn: pyMod, intFn: (a: number, b: number) => pyMod(a, intDivisor(b)), wgsl: (a, b, t) => (t === 'f32' ? `fmod_py_(${a}, ${b})` : `imod_py_(${a}, ${b})`), intDivides: true, grad: (x, y, g) => unbroadcast(x, y, g, mul(g, neg(floorDivide(x, y)))) },
   { type: 'Maximum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.max(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(max(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `max(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, greaterEqual(x, y)) },
   { type: 'Minimum', dtypes: NUMERIC, fn: (a: number, b: number) => (Number.isNaN(a) || Number.isNaN(b) ? NaN : Math.min(a, b)), wgsl: (a, b, t) => (t === 'f32' ? `select(min(${a}, ${b}), nan_(), isnan_(${a}) || isnan_(${b}))` : `min(${a}, ${b})`), grad: (x, y, g) => selectGrad(x, y, g, lessEqual(x, y)) },
-  { type: 'Pow', dtypes: NUMERIC, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
-  { type: 'SquaredDifference', dtypes: NUMERIC, fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
-  { type: 'Equal', dtypes: ALL, attrs: { incompatible_shape_error: { type: 'bool', default: true } }, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
-  { type: 'NotEqual', dtypes: ALL, attrs: { incompatible_shape_error: { type: 'bool', default: true } }, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
+  { type: 'Pow', dtypes: SIGNED, fn: Math.pow, intFn: intPow, wgsl: (a, b, t) => (t === 'f32' ? `pow_(${a}, ${b})` : `ipow_(${a}, ${b})`), grad: powGrad },
+  { type: 'SquaredDifference', dtypes: [...FLOATS, 'int32', 'int64'], fn: (a: number, b: number) => (a - b) * (a - b), intFn: (a: number, b: number) => intMul(a - b, a - b), wgsl: (a, b) => `(${a} - ${b}) * (${a} - ${b})`, grad: (x, y, g) => { const gx = mul(mul(2, g), sub(x, y)); return unbroadcast(x, y, gx, neg(gx)); } },
+  { type: 'Equal', dtypes: [...ALL, ...QUANTIZED_DTYPES], attrs: { incompatible_shape_error: { type: 'bool', default: true } }, fn: (a: number, b: number) => +(a === b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} == ${b})`, grad: 'not-differentiable' },
+  { type: 'NotEqual', dtypes: [...ALL, ...QUANTIZED_DTYPES], attrs: { incompatible_shape_error: { type: 'bool', default: true } }, fn: (a: number, b: number) => +(a !== b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} != ${b})`, grad: 'not-differentiable' },
   { type: 'Less', dtypes: NUMERIC, fn: (a: number, b: number) => +(a < b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} < ${b})`, grad: 'not-differentiable' },
   { type: 'LessEqual', dtypes: NUMERIC, fn: (a: number, b: number) => +(a <= b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} <= ${b})`, grad: 'not-differentiable' },
   { type: 'Greater', dtypes: NUMERIC, fn: (a: number, b: number) => +(a > b), out: 'bool' as DType, wgsl: (a, b) => `select(0u, 1u, ${a} > ${b})`, grad: 'not-differentiable' },
@@ -74,9 +74,9 @@ for (const s of <BinaryOpSpec[]>[
 
 const sigmoid = (x: number): number => (x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)));
 for (const s of <UnaryOpSpec[]>[
-  { type: 'Neg', dtypes: NUMERIC, fn: (x: number) => -x, wgsl: (x) => `-(${x})`, grad: (x, y, g) => neg(g) },
-  { type: 'Abs', dtypes: NUMERIC, fn: Math.abs, wgsl: (x) => `abs(${x})`, grad: (x, y, g) => mul(g, sign(x)) },
-  { type: 'Sign', dtypes: NUMERIC, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`), grad: (x) => zerosLike(x) },
+  { type: 'Neg', dtypes: SIGNED, fn: (x: number) => -x, wgsl: (x) => `-(${x})`, grad: (x, y, g) => neg(g) },
+  { type: 'Abs', dtypes: SIGNED, fn: Math.abs, wgsl: (x) => `abs(${x})`, grad: (x, y, g) => mul(g, sign(x)) },
+  { type: 'Sign', dtypes: SIGNED, fn: (x: number) => (Number.isNaN(x) ? NaN : Math.sign(x)), wgsl: (x, t) => (t === 'f32' ? `select(sign(${x}), nan_(), isnan_(${x}))` : `sign(${x})`), grad: (x) => zerosLike(x) },
   { type: 'Square', dtypes: NUMERIC, fn: (x: number) => x * x, intFn: (x: number) => intMul(x, x), wgsl: (x) => `${x} * ${x}`, grad: (x, y, g) => mul(g, mul(x, 2)) },
   { type: 'Sqrt', dtypes: FLOATS, fn: Math.sqrt, wgsl: (x) => `sqrt(${x})`, grad: (x, y, g) => realDiv(mul(0.5, g), y) },
   { type: 'Rsqrt', dtypes: FLOATS, fn: (x: number) => 1 / Math.sqrt(x), wgsl: (x) => `1.0 / sqrt(${x})`, grad: (x, y, g) => mul(mul(-0.5, mul(g, y)), mul(y, y)) },
@@ -86,7 +86,7 @@ for (const s of <UnaryOpSpec[]>[
   { type: 'Log1p', dtypes: FLOATS, fn: Math.log1p, wgsl: (x) => `log1p_(${x})`, grad: (x, y, g) => mul(g, reciprocal(add(1, x))) },
   { type: 'Floor', dtypes: FLOATS, fn: Math.floor, wgsl: (x) => `floor(${x})`, grad: () => null },
   { type: 'Ceil', dtypes: FLOATS, fn: Math.ceil, wgsl: (x) => `ceil(${x})`, grad: () => null },
-  { type: 'Round', dtypes: FLOATS, fn: roundHalfToEven, wgsl: (x) => `round(${x})`, grad: () => null },
+  { type: 'Round', dtypes: SIGNED, fn: roundHalfToEven, wgsl: (x, t) => (t === 'f32' ? `round(${x})` : x), grad: () => null },
   { type: 'Sigmoid', dtypes: FLOATS, fn: sigmoid, wgsl: (x) => `sigmoid_(${x})`, grad: (x, y, g) => mul(mul(g, y), sub(1, y)) },
   { type: 'Tanh', dtypes: FLOATS, fn: Math.tanh, wgsl: (x) => `tanh_(${x})`, grad: (x, y, g) => mul(g, sub(1, mul(y, y))) },
   { type: 'LogicalNot', dtypes: BOOL, fn: (x: number) => +(x === 0), wgsl: (x) => `1u - ${x}`, grad: 'not-differentiable' },
@@ -122,7 +122,7 @@ export const logicalOr = binaryBuilder('LogicalOr');
 /** TF1's `tf.div`: RealDiv for floats, FloorDiv (Python 2 semantics) for integers. */
 export function div(a: TensorLike, b: TensorLike, opts: NameOpt = {}): Tensor {
   const [x, y] = convertSameType([a, b], `tf.div '${opts.name ?? 'div'}'`);
-  const type = x.dtype === 'float32' || x.dtype === 'float64' ? 'RealDiv' : 'FloorDiv';
+  const type = isFloat(x.dtype) ? 'RealDiv' : 'FloorDiv';
   return addOp(type, [x, y], { T: x.dtype }, { name: opts.name ?? 'div' }).outputs[0];
 }
 export const divide = div;
@@ -153,8 +153,15 @@ defineOp({
   inputs: ['x'],
   attrs: { SrcT: { type: 'type' }, DstT: { type: 'type' }, Truncate: { type: 'bool', default: false } },
   shape: (c) => [{ dtype: c.attrs.DstT as DType, shape: c.inputs[0].shape }],
-  // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does.
-  cpu: ([x], attrs) => [mapUnary(x, attrs.DstT as DType, (v) => v)],
+  // castScalar (via mapUnary's rounding) truncates float -> int toward zero, as TensorFlow does; a float64 narrowed to
+  // a 32- or 16-bit float loses its subnormals, as on TF's CPU.
+  cpu: ([x], attrs) => {
+    const dst = attrs.DstT as DType;
+    const fromFloat = isFloat(x.dtype);
+    const fn = fromFloat && isInt(dst) ? (v: number) => castFloatToInt(v, dst)
+      : x.dtype === 'float64' && dst !== 'float64' && isFloat(dst) ? froundFlushed : (v: number) => v;
+    return [mapUnary(x, dst, fn)];
+  },
   gpu: castGpu,
   // Between float dtypes the gradient is cast back; none flows to or from an integer or bool.
   grad: (op, [g]) => [g !== null && isFloat(op.inputs[0].dtype) ? cast(g, op.inputs[0].dtype) : null],
@@ -315,10 +322,17 @@ export function select(condition: TensorLike, t: TensorLike, e: TensorLike, opts
 
 // ---- MatMul ---------------------------------------------------------------------------------------------------------
 
+// TF's OpDef type lists: MatMul takes no 8/16-bit signed ints, BatchMatMulV2 int16 too, BatchMatMul (V1) no unsigned.
+const MATMUL_DTYPES: Record<string, readonly DType[]> = {
+  MatMul: [...FLOATS, 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'],
+  BatchMatMulV2: [...FLOATS, 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'],
+  BatchMatMul: [...FLOATS, 'int32', 'int64'],
+};
+
 function matmulShapes(c: ShapeContext, ta: boolean, tb: boolean, batched: boolean): Shape {
   const [a, b] = c.inputs;
   if (a.dtype !== b.dtype) c.fail(`inputs must have one dtype, got '${a.name}' ${a.dtype} and '${b.name}' ${b.dtype}`);
-  if (!NUMERIC.includes(a.dtype)) c.fail(`dtype ${a.dtype} is not supported`);
+  if (!MATMUL_DTYPES[c.type].includes(a.dtype)) c.fail(`dtype ${a.dtype} is not supported`);
   const shapes = `with input shapes: ${formatShape(a.shape)}, ${formatShape(b.shape)}`;
   if (a.shape === null || b.shape === null) return null;
   if (!batched && (a.shape.length !== 2 || b.shape.length !== 2)) c.fail(`Shape must be rank 2 ${shapes}`);
@@ -342,7 +356,7 @@ function matmulKernel(a: NDArray, b: NDArray, ta: boolean, tb: boolean, node: st
   const batch = broadcastShapes([batchA, batchB], node);
   const out = empty(a.dtype, [...batch, m, n]);
   const ia = broadcastIndex(batchA, batch), ib = broadcastIndex(batchB, batch);
-  const isInt = a.dtype === 'int32' || a.dtype === 'int64';
+  const intMatmul = isInt(a.dtype);
   const A = a.data, B = b.data, O = out.data;
   // Element strides of the (possibly transposed) operands.
   const [sai, sak] = ta ? [1, m] : [k, 1];
@@ -353,8 +367,8 @@ function matmulKernel(a: NDArray, b: NDArray, ta: boolean, tb: boolean, node: st
       for (let j = 0; j < n; j++) {
         let acc = 0;
         for (let p = 0; p < k; p++) {
-          const prod = isInt ? Math.imul(A[oa + i * sai + p * sak], B[ob + p * sbk + j * sbj]) : A[oa + i * sai + p * sak] * B[ob + p * sbk + j * sbj];
-          acc = isInt ? (acc + prod) | 0 : acc + prod;
+          const prod = intMatmul ? Math.imul(A[oa + i * sai + p * sak], B[ob + p * sbk + j * sbj]) : A[oa + i * sai + p * sak] * B[ob + p * sbk + j * sbj];
+          acc = intMatmul ? (acc + prod) | 0 : acc + prod;
         }
         O[oo + i * n + j] = acc;
       }
@@ -484,7 +498,10 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
     },
     cpu: ([x, axes], attrs, ctx) => {
       const ax = normAxes(intList(axes), x.rank, ctx.name);
-      return [reduce(x, ax, attrs.keep_dims as boolean, x.dtype, init(x.dtype), step, finish && ((a, n) => finish(a, n, x.dtype)))];
+      // float16/bfloat16 accumulate in their own type, rounding every step, as TF's Eigen reducers do.
+      const half = x.dtype === 'float16' || x.dtype === 'bfloat16';
+      const s = half ? (a: number, v: number) => castScalar(step(a, v), x.dtype) : step;
+      return [reduce(x, ax, attrs.keep_dims as boolean, x.dtype, init(x.dtype), s, finish && ((a, n) => finish(a, n, x.dtype)))];
     },
     gpu: (k) => reduceGpu(k, normAxes(intList(k.requireConst(1, 'reduction_indices')), k.inputs[0].shape.length, k.name),
       { ...wgsl, identity: init }),
@@ -492,8 +509,8 @@ function defineReduction(type: string, dtypes: readonly DType[], init: (dt: DTyp
   });
 }
 
-const lowest = (dt: DType): number => (dt === 'int32' ? -2147483648 : dt === 'int64' ? -Number.MAX_SAFE_INTEGER : -Infinity);
-const highest = (dt: DType): number => (dt === 'int32' ? 2147483647 : dt === 'int64' ? Number.MAX_SAFE_INTEGER : Infinity);
+const lowest = lowestOf;
+const highest = highestOf;
 const nanMax = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.max(a, v));
 const nanMin = (a: number, v: number): number => (Number.isNaN(a) || Number.isNaN(v) ? NaN : Math.min(a, v));
 
@@ -512,7 +529,7 @@ defineReduction('Max', NUMERIC, lowest, nanMax, { combine: nanAware('max') }, mi
 defineReduction('Min', NUMERIC, highest, nanMin, { combine: nanAware('min') }, minOrMaxGrad);
 // Integer means divide with truncation, as TensorFlow's do.
 defineReduction('Mean', NUMERIC, () => 0, (a, v) => a + v, { ...plus, mean: true }, meanGrad,
-  (a, n, dt) => (dt === 'int32' || dt === 'int64' ? Math.trunc(a / n) : a / n));
+  (a, n, dt) => (isInt(dt) ? Math.trunc(a / n) : a / n));
 defineReduction('All', BOOL, () => 1, (a, v) => +(a !== 0 && v !== 0), { combine: (a, b) => `${a} & ${b}` }, 'not-differentiable');
 defineReduction('Any', BOOL, () => 0, (a, v) => +(a !== 0 || v !== 0), { combine: (a, b) => `${a} | ${b}` }, 'not-differentiable');
 

@@ -142,11 +142,13 @@ function forBlocks(blocks: number, r: RandomState, fn: (w: Uint32Array, p: numbe
 function uniformKernel(dtype: DType, shape: number[], r: RandomState, node: string): NDArray {
   const out = empty(dtype, shape);
   const o = out.data, n = o.length;
-  if (dtype === 'float32') {
+  if (dtype === 'float32' || dtype === 'float16' || dtype === 'bfloat16') {
+    // TF's Uint16ToHalf / Uint16ToGfloat16: the low mantissa bits of each word over [1, 2), minus 1.
+    const toFloat = dtype === 'float32' ? uint32ToFloat : dtype === 'float16' ? (x: number) => (x & 0x3ff) / 1024 : (x: number) => (x & 0x7f) / 128;
     const blocks = Math.ceil(n / 4);
     checkBlocks(blocks, 'RandomUniform', node, shape);
     forBlocks(blocks, r, (w, p) => {
-      for (let e = 0; e < 4 && 4 * p + e < n; e++) o[4 * p + e] = uint32ToFloat(w[e]);
+      for (let e = 0; e < 4 && 4 * p + e < n; e++) o[4 * p + e] = toFloat(w[e]);
     });
   } else {
     const blocks = Math.ceil(n / 2);
@@ -258,7 +260,7 @@ defineOp({
   inputs: ['shape'],
   attrs: { ...SEED_ATTRS, dtype: { type: 'type' }, T: { type: 'type' } },
   stateful: true,
-  shape: (c) => randomShape(c, c.attrs.dtype as DType, FLOAT_DTYPES),
+  shape: (c) => randomShape(c, c.attrs.dtype as DType, ['float16', 'bfloat16', ...FLOAT_DTYPES]),
   cpu: ([shape], attrs, ctx) => [uniformKernel(attrs.dtype as DType, readShape(shape, 'RandomUniform', ctx.name), nextRun(attrs, ctx), ctx.name)],
   gpu: floatGpu('RandomUniform'),
   grad: 'not-differentiable',

@@ -1,7 +1,7 @@
 // The op registry: one declaration per op (TF type name, inputs, attrs with defaults, shape rule, reference CPU kernel;
 // the GPU side and the gradient), and `addOp`, the one way a builder adds a node to a graph.
-import type { DType } from '../graph/dtypes.js';
-import { InvalidArgumentError, NotFoundError } from '../graph/errors.js';
+import { DType, StringTensorError } from '../graph/dtypes.js';
+import { InvalidArgumentError, NotFoundError, UnimplementedError } from '../graph/errors.js';
 import { getDefaultGraph, Graph } from '../graph/graph.js';
 import { NDArray } from '../graph/ndarray.js';
 import { Dim, formatShape, isFullyDefined, Shape } from '../graph/shape.js';
@@ -83,10 +83,21 @@ export interface OpDef {
 
 const registry = new Map<string, OpDef>();
 
-export function defineOp(def: OpDef): OpDef {
-  if (registry.has(def.type)) throw new Error(`op ${def.type} declared twice`);
-  if (typeof def.shape !== 'function') throw new Error(`op ${def.type} declared without a shape rule`);
-  if (typeof def.cpu !== 'function') throw new Error(`op ${def.type} declared without a reference kernel`);
+export function defineOp(decl: OpDef): OpDef {
+  if (registry.has(decl.type)) throw new Error(`op ${decl.type} declared twice`);
+  if (typeof decl.shape !== 'function') throw new Error(`op ${decl.type} declared without a shape rule`);
+  if (typeof decl.cpu !== 'function') throw new Error(`op ${decl.type} declared without a reference kernel`);
+  const kernel = decl.cpu;
+  // A string tensor reaching a kernel that handles only numbers: an UnimplementedError naming the node.
+  const cpu: CpuKernel = (inputs, attrs, ctx) => {
+    try {
+      return kernel(inputs, attrs, ctx);
+    } catch (e) {
+      if (e instanceof StringTensorError) throw new UnimplementedError(`${decl.type} node '${ctx.name}': ${e.message}`);
+      throw e;
+    }
+  };
+  const def = { ...decl, cpu };
   registry.set(def.type, def);
   return def;
 }

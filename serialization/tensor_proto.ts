@@ -1,7 +1,9 @@
-// TensorProto <-> NDArray, and TF's DataType numbers. Kiln writes every tensor as `tensor_content` (row-major,
-// little-endian; int64 as 8 bytes, bool as 1 byte); it reads `tensor_content` or the typed `*_val` fields (a short list
-// is completed by repeating its last value, as TensorFlow does).
-import { DType, isDType, TF_DTYPE_ENUM } from '../graph/dtypes.js';
+// TensorProto <-> NDArray, and TF's DataType numbers. Kiln writes every tensor as `tensor_content` (graph/dtype_bytes.ts:
+// row-major, little-endian; float16/bfloat16 as their 16-bit patterns, int64 as 8 bytes, bool as 1 byte) and strings as
+// `string_val`; it reads `tensor_content` or the typed `*_val` fields (a short list is completed by repeating its last
+// value, as TensorFlow does).
+import { bfloat16FromBits, float16FromBits, tensorBytes, tensorFromBytes } from '../graph/dtype_bytes.js';
+import { allocArray, DType, DTYPE_BYTES, isDType, TF_DTYPE_ENUM } from '../graph/dtypes.js';
 import { InvalidArgumentError, ResourceExhaustedError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import { formatShape, Shape, sizeOf } from '../graph/shape.js';
@@ -9,9 +11,8 @@ import { tensorflow } from '../proto/generated/tf.js';
 
 /** TF's names (Python spelling) of the DataTypes Kiln does not have, so errors can name them. */
 const FOREIGN_DTYPE_NAMES: Record<number, string> = {
-  4: 'uint8', 5: 'int16', 6: 'int8', 7: 'string', 8: 'complex64', 11: 'qint8', 12: 'quint8', 13: 'qint32',
-  14: 'bfloat16', 15: 'qint16', 16: 'quint16', 17: 'uint16', 18: 'complex128', 19: 'float16', 20: 'resource',
-  21: 'variant', 22: 'uint32', 23: 'uint64', 24: 'float8_e5m2', 25: 'float8_e4m3fn', 29: 'int4', 30: 'uint4',
+  8: 'complex64', 15: 'qint16', 16: 'quint16', 18: 'complex128', 20: 'resource', 21: 'variant', 24: 'float8_e5m2',
+  25: 'float8_e4m3fn', 29: 'int4', 30: 'uint4',
 };
 
 const KILN_BY_ENUM = new Map<number, DType>(Object.entries(TF_DTYPE_ENUM).map(([k, v]) => [v, k as DType]));
@@ -53,23 +54,30 @@ const MAX_ELEMENTS = 2 ** 31 - 1;
 /** Largest tensor written as a short value list (`float_val: 0` with a shape) that an import expands: 1 GiB. */
 const MAX_EXPANDED_BYTES = 2 ** 30;
 
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
-
 export function tensorToProto(a: NDArray): tensorflow.ITensorProto {
-  const n = a.size;
-  const buf = new Uint8Array(n * BYTES[a.dtype]);
-  const view = new DataView(buf.buffer);
-  for (let i = 0; i < n; i++) {
-    const v = a.data[i];
-    switch (a.dtype) {
-      case 'float32': view.setFloat32(i * 4, v, true); break;
-      case 'float64': view.setFloat64(i * 8, v, true); break;
-      case 'int32': view.setInt32(i * 4, v, true); break;
-      case 'int64': view.setBigInt64(i * 8, BigInt(Number.isFinite(v) ? Math.trunc(v) : 0), true); break;
-      case 'bool': buf[i] = v !== 0 ? 1 : 0; break;
-    }
+  const head = { dtype: TF_DTYPE_ENUM[a.dtype], tensor_shape: shapeToProto(a.shape) };
+  // TF has no tensor_content encoding of strings (it is their in-memory layout): string_val holds each element.
+  if (a.dtype === 'string') return { ...head, string_val: [...a.strings] };
+  return { ...head, tensor_content: tensorBytes(a) };
+}
+
+/**
+ * The typed `*_val` field a dtype's values are listed in when there is no tensor_content (TF's tensor.cc ProtoHelper):
+ * the 8- and 16-bit integers and the quantized types in int_val; float16 and bfloat16 in half_val, as their bit
+ * patterns in an int32 each.
+ */
+function valueList(p: tensorflow.ITensorProto, dtype: DType): ArrayLike<number | boolean> {
+  switch (dtype) {
+    case 'float32': return p.float_val ?? [];
+    case 'float64': return p.double_val ?? [];
+    case 'float16': return (p.half_val ?? []).map(float16FromBits);
+    case 'bfloat16': return (p.half_val ?? []).map(bfloat16FromBits);
+    case 'int64': return p.int64_val ?? [];
+    case 'uint32': return p.uint32_val ?? [];
+    case 'uint64': return p.uint64_val ?? [];
+    case 'bool': return p.bool_val ?? [];
+    default: return p.int_val ?? [];
   }
-  return { dtype: TF_DTYPE_ENUM[a.dtype], tensor_shape: shapeToProto(a.shape), tensor_content: buf };
 }
 
 /** A TensorProto as an NDArray, or, for a dtype Kiln lacks, the name of that dtype (the proto is kept by the caller). */
@@ -82,43 +90,27 @@ export function tensorFromProto(p: tensorflow.ITensorProto, what: string): NDArr
   if (!isDType(dtype)) return { foreign: dtype };
   const dims = shape as number[];
   const n = sizeOf(dims);
-  const content = p.tensor_content;
-  const hasContent = content != null && content.length > 0;
-  if (hasContent && content.length !== n * BYTES[dtype]) {
-    throw new InvalidArgumentError(`${what}: tensor_content has ${content.length} bytes; a ${dtype} tensor of shape ${formatShape(dims)} needs ${n * BYTES[dtype]}`);
-  }
   if (n > MAX_ELEMENTS) throw new InvalidArgumentError(`${what}: a tensor of shape ${formatShape(dims)} (${n} elements) is too large to hold`);
+  if (dtype === 'string') return stringsFromProto(p, dims, what);
+  const width = DTYPE_BYTES[dtype];
+  const content = p.tensor_content;
+  if (content != null && content.length > 0) return tensorFromBytes(dtype, dims, content, `${what}: tensor_content`);
   // Values repeated from a short *_val list cost memory the file does not hold: a forged shape must not allocate gigabytes.
-  if (!hasContent && n * BYTES[dtype] > MAX_EXPANDED_BYTES) {
-    throw new ResourceExhaustedError(`${what}: a ${dtype} tensor of shape ${formatShape(dims)} given as a value list would expand to ${n * BYTES[dtype]} bytes (the limit is ${MAX_EXPANDED_BYTES})`);
+  if (n * width > MAX_EXPANDED_BYTES) {
+    throw new ResourceExhaustedError(`${what}: a ${dtype} tensor of shape ${formatShape(dims)} given as a value list would expand to ${n * width} bytes (the limit is ${MAX_EXPANDED_BYTES})`);
   }
-  const out = new NDArray(dtype, dims, allocFor(dtype, n));
-  if (hasContent) {
-    const view = new DataView(content.buffer, content.byteOffset, content.byteLength);
-    for (let i = 0; i < n; i++) {
-      switch (dtype) {
-        case 'float32': out.data[i] = view.getFloat32(i * 4, true); break;
-        case 'float64': out.data[i] = view.getFloat64(i * 8, true); break;
-        case 'int32': out.data[i] = view.getInt32(i * 4, true); break;
-        case 'int64': out.data[i] = Number(view.getBigInt64(i * 8, true)); break;
-        case 'bool': out.data[i] = content[i] !== 0 ? 1 : 0; break;
-      }
-    }
-    return out;
-  }
-  const vals: ArrayLike<number | boolean> = {
-    float32: p.float_val, float64: p.double_val, int32: p.int_val, int64: p.int64_val, bool: p.bool_val,
-  }[dtype] ?? [];
+  const out = new NDArray(dtype, dims, allocArray(dtype, n));
+  const vals = valueList(p, dtype);
   if (vals.length > n) throw new InvalidArgumentError(`${what}: ${vals.length} values for a tensor of shape ${formatShape(dims)}`);
   for (let i = 0; i < n && vals.length > 0; i++) out.data[i] = Number(vals[Math.min(i, vals.length - 1)]);
   return out;
 }
 
-function allocFor(dtype: DType, n: number): NDArray['data'] {
-  switch (dtype) {
-    case 'float32': return new Float32Array(n);
-    case 'float64': case 'int64': return new Float64Array(n);
-    case 'int32': return new Int32Array(n);
-    case 'bool': return new Uint8Array(n);
-  }
+/** string_val: one bytes value per element, a short list completed by repeating its last value. */
+function stringsFromProto(p: tensorflow.ITensorProto, dims: number[], what: string): NDArray {
+  const vals = p.string_val ?? [];
+  const n = sizeOf(dims);
+  if (vals.length > n) throw new InvalidArgumentError(`${what}: ${vals.length} strings for a tensor of shape ${formatShape(dims)}`);
+  if (vals.length === 0 && n > 0) return new NDArray('string', dims, Array.from({ length: n }, () => new Uint8Array(0)));
+  return new NDArray('string', dims, Array.from({ length: n }, (_, i) => vals[Math.min(i, vals.length - 1)].slice()));
 }

@@ -5,11 +5,12 @@
 //
 // Every failure reading a bundle is a Kiln error naming the file: NotFoundError for a missing file,
 // InvalidArgumentError for a malformed one (graph/errors.ts has no DataLossError), UnimplementedError for what TF
-// can write but Kiln cannot hold (string or half tensors, partitioned variables, big-endian bundles).
+// can write but Kiln cannot hold (string or complex tensors, partitioned variables, big-endian bundles).
 import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { DType, isDType } from '../../graph/dtypes.js';
+import { tensorBytes, tensorFromBytes } from '../../graph/dtype_bytes.js';
+import { DType, DTYPE_BYTES, isDType } from '../../graph/dtypes.js';
 import { InvalidArgumentError, NotFoundError, UnimplementedError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
 import { tensorflow } from '../../proto/generated/tf.js';
@@ -19,7 +20,6 @@ import { compareBytes, readTable, TableBuilder, TableFormatError } from './sstab
 
 /** TF's kTensorBundleVersion (the producer it writes) and the newest bundle version this reader accepts. */
 const BUNDLE_VERSION = 1;
-const BYTES: Record<DType, number> = { float32: 4, float64: 8, int32: 4, int64: 8, bool: 1 };
 
 export function indexFile(prefix: string): string { return `${prefix}.index`; }
 export function dataFile(prefix: string, shard = 0, numShards = 1): string {
@@ -27,36 +27,8 @@ export function dataFile(prefix: string, shard = 0, numShards = 1): string {
   return `${prefix}.data-${pad(shard)}-of-${pad(numShards)}`;
 }
 
-// ---------------------------------------------------------------------------------------------------------------
-// Tensor bytes
-
-/** The tensor's bytes as TF stores them: row-major, little-endian, int64 as 8 bytes, bool as one 0/1 byte. */
-export function tensorBytes(a: NDArray): Uint8Array {
-  const out = new Uint8Array(a.size * BYTES[a.dtype]);
-  const view = new DataView(out.buffer);
-  const d = a.data;
-  switch (a.dtype) {
-    case 'float32': for (let i = 0; i < d.length; i++) view.setFloat32(4 * i, d[i], true); break;
-    case 'float64': for (let i = 0; i < d.length; i++) view.setFloat64(8 * i, d[i], true); break;
-    case 'int32': for (let i = 0; i < d.length; i++) view.setInt32(4 * i, d[i], true); break;
-    case 'int64': for (let i = 0; i < d.length; i++) view.setBigInt64(8 * i, BigInt(Math.trunc(d[i])), true); break;
-    case 'bool': for (let i = 0; i < d.length; i++) out[i] = d[i] !== 0 ? 1 : 0; break;
-  }
-  return out;
-}
-
-/** The inverse of tensorBytes; `bytes.length` must be shape's size times the dtype's width. int64 beyond 2^53 rounds. */
-export function tensorFromBytes(dtype: DType, shape: readonly number[], bytes: Uint8Array): NDArray {
-  const n = bytes.length / BYTES[dtype];
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  switch (dtype) {
-    case 'float32': { const d = new Float32Array(n); for (let i = 0; i < n; i++) d[i] = view.getFloat32(4 * i, true); return new NDArray(dtype, shape, d); }
-    case 'float64': { const d = new Float64Array(n); for (let i = 0; i < n; i++) d[i] = view.getFloat64(8 * i, true); return new NDArray(dtype, shape, d); }
-    case 'int32': { const d = new Int32Array(n); for (let i = 0; i < n; i++) d[i] = view.getInt32(4 * i, true); return new NDArray(dtype, shape, d); }
-    case 'int64': { const d = new Float64Array(n); for (let i = 0; i < n; i++) d[i] = Number(view.getBigInt64(8 * i, true)); return new NDArray(dtype, shape, d); }
-    case 'bool': { const d = new Uint8Array(n); for (let i = 0; i < n; i++) d[i] = bytes[i] !== 0 ? 1 : 0; return new NDArray(dtype, shape, d); }
-  }
-}
+// Tensor bytes: graph/dtype_bytes.ts (TF's layout, shared with tensor_content and Bitcast).
+export { tensorBytes };
 
 // ---------------------------------------------------------------------------------------------------------------
 // Writing
@@ -80,6 +52,7 @@ export function encodeBundle(tensors: ReadonlyMap<string, NDArray> | Record<stri
   const chunks: Uint8Array[] = [];
   let offset = 0;
   for (const { name, key, a } of items) {
+    if (a.dtype === 'string') throw new UnimplementedError(`Checkpoint: tensor '${name}' is a string tensor, which Kiln does not write to checkpoints`);
     const bytes = tensorBytes(a);
     const entry: tensorflow.BundleEntryProto.$Properties = {
       dtype: dtypeToEnum(a.dtype), shape: { dim: a.shape.map((size: number) => ({ size })) }, size: bytes.length, crc32c: maskCrc(crc32c(bytes)),
@@ -137,7 +110,7 @@ export async function writeBundle(prefix: string, tensors: ReadonlyMap<string, N
 // Reading
 
 export interface BundleEntry {
-  /** A Kiln dtype, or TF's name of a type Kiln cannot hold ('string', 'float16', ...). */
+  /** A Kiln dtype, or TF's name of a type Kiln cannot hold ('complex64', 'resource', ...). */
   dtype: DType | string;
   shape: number[];
   shardId: number;
@@ -224,9 +197,9 @@ export class BundleReader {
       if (!Number.isSafeInteger(shardId) || shardId < 0 || shardId >= numShards) badEntry(`shard_id ${shardId} not in [0, ${numShards})`);
       if (!Number.isSafeInteger(offset) || offset < 0 || !Number.isSafeInteger(size) || size < 0) badEntry(`bad offset ${offset} / size ${size}`);
       const sliced = (e.slices ?? []).length > 0;
-      if (isDType(dtype) && !sliced) {
+      if (isDType(dtype) && dtype !== 'string' && !sliced) {
         const elements = shape.reduce((a, b) => a * b, 1);
-        if (elements * BYTES[dtype] !== size) badEntry(`${size} bytes do not hold shape [${shape.join(',')}] of ${dtype}`);
+        if (elements * DTYPE_BYTES[dtype] !== size) badEntry(`${size} bytes do not hold shape [${shape.join(',')}] of ${dtype}`);
       }
       if (entries.has(name)) badEntry('appears twice');
       entries.set(name, { dtype, shape, shardId, offset, size, crc32c: e.crc32c ?? 0, sliced });
@@ -246,7 +219,8 @@ export class BundleReader {
   read(name: string): NDArray {
     const e = this.entry(name);
     if (e.sliced) throw new UnimplementedError(`Tensor '${name}' in checkpoint ${this.prefix} is a partitioned variable (saved in slices); Kiln cannot read it`);
-    if (!isDType(e.dtype)) throw new UnimplementedError(`Tensor '${name}' in checkpoint ${this.prefix} has dtype ${e.dtype}, which Kiln does not support`);
+    // A string tensor's bundle bytes are varint lengths, a checksum and the bytes (not read here).
+    if (!isDType(e.dtype) || e.dtype === 'string') throw new UnimplementedError(`Tensor '${name}' in checkpoint ${this.prefix} has dtype ${e.dtype}, which Kiln does not read from checkpoints`);
     const file = dataFile(this.prefix, e.shardId, this.numShards);
     let fd: number;
     try {
@@ -276,6 +250,6 @@ export class BundleReader {
     if (actual !== e.crc32c) {
       throw new InvalidArgumentError(`Corrupt checkpoint: checksum mismatch for tensor '${name}' in ${file} (stored 0x${e.crc32c.toString(16)}, computed 0x${actual.toString(16)})`);
     }
-    return tensorFromBytes(e.dtype, e.shape, bytes);
+    return tensorFromBytes(e.dtype, e.shape, bytes, `tensor '${name}' in ${file}`);
   }
 }

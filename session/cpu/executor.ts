@@ -4,6 +4,7 @@
 // writes into that buffer in place, so a read ordered after an assignment by a control edge sees the new value, as
 // `with tf.control_dependencies([assign]): tf.identity(w)` does in TF1. Before its first write in a run, a variable's
 // old value is copied aside; if the run fails, every written variable is restored, so a failed run changes nothing.
+import { roundInPlace } from '../../graph/dtypes.js';
 import { FailedPreconditionError, InternalError, KilnError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
 import { formatShape, shapeMatches } from '../../graph/shape.js';
@@ -91,6 +92,7 @@ export class CpuExecutor implements Executor {
         if (v.dtype !== t.dtype || !shapeMatches(t.shape, v.shape)) {
           throw new InternalError(`Kernel for '${op.name}' (${op.type}) output ${i} is ${v.dtype} ${formatShape(v.shape)}, but the graph says ${t.dtype} ${formatShape(t.shape)}`);
         }
+        roundInPlace(v.dtype, v.data); // float16/bfloat16 kernels compute in float32/64: hold the rounded values
         if (!values.has(t)) values.set(t, v);
       });
       if (plan.memory.reuse) {
@@ -123,8 +125,8 @@ export class CpuExecutor implements Executor {
   }
 }
 
-function copyOf(v: NDArray): NDArray { return new NDArray(v.dtype, v.shape, v.data.slice()); }
+function copyOf(v: NDArray): NDArray { return v.copy(); }
 
 function sameLayout(a: NDArray, b: NDArray): boolean {
-  return a.dtype === b.dtype && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
+  return a.dtype === b.dtype && a.dtype !== 'string' && a.shape.length === b.shape.length && a.shape.every((d, i) => d === b.shape[i]);
 }

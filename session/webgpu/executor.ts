@@ -5,7 +5,7 @@
 // Variables live in GPU buffers owned by the executor and persist across runs; Assign writes them in place. A run that
 // can fail after writing a variable (a kernel with a status check) first copies the variables it writes aside, and copies
 // them back if the check fails, so a failed run changes nothing.
-import { DType } from '../../graph/dtypes.js';
+import { allocArray, DType } from '../../graph/dtypes.js';
 import { FailedPreconditionError, InternalError, InvalidArgumentError, UnimplementedError } from '../../graph/errors.js';
 import { NDArray } from '../../graph/ndarray.js';
 import { formatShape, sizeOf } from '../../graph/shape.js';
@@ -79,6 +79,7 @@ export class WebGpuExecutor implements Executor {
   }
 
   private async compile(plan: Plan, feeds: ReadonlyMap<Tensor, NDArray>): Promise<Compiled> {
+    checkGpuDtypes(plan);
     const lowered = lowerPlan(plan, feeds, this.opState, { float64AsFloat32: this.float64AsFloat32 });
     const device = this.device;
     const owned: GPUBuffer[] = [];
@@ -340,6 +341,35 @@ function describeTemp(l: Lowered, t: Buf): string {
 
 function copyOf(v: NDArray): NDArray { return new NDArray(v.dtype, v.shape, v.data.slice()); }
 
+/** The dtypes the webgpu executor stores (ops/gpu.ts); float64 is refused or narrowed later, by the compiler. */
+const GPU_DTYPES: ReadonlySet<DType> = new Set<DType>(['float32', 'float64', 'int32', 'int64', 'bool']);
+/** Dtypes held widened to 32 bits, exactly: only ops whose results stay in the type may touch them. */
+const WIDENED: ReadonlySet<DType> = new Set<DType>(['int8', 'int16', 'uint8', 'uint16', 'float16', 'bfloat16']);
+/** Ops whose outputs are values of their inputs (or comparisons of them): exact on widened storage. */
+const WIDENED_OPS: ReadonlySet<string> = new Set([
+  'Placeholder', 'PlaceholderWithDefault', 'Const', 'Identity', 'StopGradient', 'Reshape', 'ExpandDims', 'Squeeze',
+  'Transpose', 'ConcatV2', 'Pack', 'Unpack', 'Slice', 'StridedSlice', 'GatherV2', 'Tile', 'Fill', 'Pad', 'PadV2',
+  'Select', 'SelectV2', 'Maximum', 'Minimum', 'Max', 'Min', 'ArgMax', 'ArgMin', 'Equal', 'NotEqual', 'Less', 'LessEqual',
+  'Greater', 'GreaterEqual', 'Shape', 'Size', 'Rank', 'ZerosLike', 'Relu',
+]);
+
+/**
+ * Refuses, naming the first node and the dtype, a plan that the GPU cannot run exactly: a dtype it does not store, or
+ * a widened one (ops/gpu.ts) reaching an op whose result would need narrowing or rounding back (int8 arithmetic would
+ * not wrap at 8 bits, float16 sums would not round to float16). A Cast from a widened type to a 32-bit one is exact.
+ */
+function checkGpuDtypes(plan: Plan): void {
+  for (const op of plan.ops) {
+    for (const t of [...op.inputs, ...op.outputs]) {
+      const widened = WIDENED.has(t.dtype);
+      const castOut = op.type === 'Cast' && op.outputs.every((o) => GPU_DTYPES.has(o.dtype));
+      if (GPU_DTYPES.has(t.dtype) || (widened && (WIDENED_OPS.has(op.type) || castOut))) continue;
+      const why = widened ? `holds ${t.dtype} widened to 32 bits, which ${op.type} would have to narrow or round back` : `has no ${t.dtype}`;
+      throw new UnimplementedError(`'${op.name}' (${op.type}) works on ${t.dtype} tensor '${t.name}': the webgpu executor ${why}; use executor: 'cpu'`);
+    }
+  }
+}
+
 /**
  * A host value in its GPU representation (ops/gpu.ts): int64 narrowed to i32 with a range check, bool as u32, float64
  * rounded to f32 when the session chose `float64: 'float32'`.
@@ -348,6 +378,8 @@ export function toGpuData(v: NDArray, what: string, float64AsFloat32 = false): F
   switch (v.dtype) {
     case 'float32': return v.data as Float32Array;
     case 'int32': return v.data as Int32Array;
+    case 'float16': case 'bfloat16': return v.data as Float32Array; // the rounded values, exactly
+    case 'int8': case 'int16': case 'uint8': case 'uint16': return Int32Array.from(v.data);
     case 'bool': return Uint32Array.from(v.data);
     case 'int64': {
       const out = new Int32Array(v.size);
@@ -363,6 +395,7 @@ export function toGpuData(v: NDArray, what: string, float64AsFloat32 = false): F
     case 'float64':
       if (float64AsFloat32) return Float32Array.from(v.data);
       throw new UnimplementedError(`float64 ${what} cannot go to the GPU (WGSL has no f64); use executor: 'cpu', or float64: 'float32' to run it in float32`);
+    default: throw new UnimplementedError(`${v.dtype} ${what} cannot go to the GPU: the webgpu executor has no ${v.dtype}; use executor: 'cpu'`);
   }
 }
 
@@ -371,8 +404,15 @@ function fromGpuData(mapped: ArrayBuffer, offset: number, dtype: DType, shape: n
   switch (dtype) {
     case 'float32': return new NDArray(dtype, shape, new Float32Array(mapped, offset, n).slice());
     case 'int32': return new NDArray(dtype, shape, new Int32Array(mapped, offset, n).slice());
+    case 'float16': case 'bfloat16': return new NDArray(dtype, shape, new Float32Array(mapped, offset, n).slice());
+    case 'int8': case 'int16': case 'uint8': case 'uint16': {
+      const out = allocArray(dtype, n);
+      out.set(new Int32Array(mapped, offset, n));
+      return new NDArray(dtype, shape, out);
+    }
     case 'int64': return new NDArray(dtype, shape, Float64Array.from(new Int32Array(mapped, offset, n)));
     case 'bool': return new NDArray(dtype, shape, Uint8Array.from(new Uint32Array(mapped, offset, n)));
     case 'float64': return new NDArray(dtype, shape, Float64Array.from(new Float32Array(mapped, offset, n))); // computed in f32
+    default: throw new InternalError(`a ${dtype} tensor cannot come back from the GPU (checkGpuDtypes refuses it first)`);
   }
 }
