@@ -285,7 +285,7 @@ for (const spec of FUSED_SPECS) {
     shape: (c: ShapeContext) => {
       parseFusedOps(c.attrs.fused_ops as string[], c.attrs.num_args as number, c.name, spec.type);
       if (spec.type === '_FusedConv2D' && c.attrs.filter_format !== 'HWIO') c.fail(`filter_format ${String(c.attrs.filter_format)} is not supported (HWIO only)`);
-      return base.shape({ ...c, attrs: baseAttrs(c.attrs), inputs: c.inputs.slice(0, 2), constValue: (i) => c.constValue(i), constShape: (i) => c.constShape(i) });
+      return base.shape({ ...c, type: spec.base, attrs: baseAttrs(c.attrs), inputs: c.inputs.slice(0, 2), constValue: (i) => c.constValue(i), constShape: (i) => c.constShape(i) });
     },
     cpu: (inputs, attrs, ctx) => {
       const ep = parseFusedOps(attrs.fused_ops as string[], attrs.num_args as number, ctx.name, spec.type);
