@@ -199,15 +199,14 @@ function embedKernel(k: GpuKernelContext, input: number, dims: ReadonlyArray<{ b
   const zero = literal(0, out.dtype);
   if (k.inputs[input].size === 0) return fillKernel(k, { literal: zero });
   const t = wgslType(out.dtype);
-  const outStrides = stridesOf(out.shape);
   const srcStrides = stridesOf(dims.map((d) => d.n));
-  const p = new Params();
+  const p = new Params(out.size);
   const lets: string[] = [], conds: string[] = [], terms: string[] = [];
+  const kept = dims.map((d, a) => a).filter((a) => !(out.shape[a] === 1 && dims[a].n === 1));
+  lets.push(p.coords('i', kept.map((a) => [`size${a}`, out.shape[a]] as const).reverse(), 'c'));
   dims.forEach((d, a) => {
-    const size = out.shape[a];
-    if (size === 1 && d.n === 1) return;
-    const q = outStrides[a] === 1 ? 'i' : `(i / ${p.u(`os${a}`, outStrides[a])})`;
-    lets.push(`let r${a} = i32(${a === 0 ? q : `${q} % ${p.u(`size${a}`, size)}`}) - ${p.i(`begin${a}`, d.begin)};`);
+    if (!kept.includes(a)) return;
+    lets.push(`let r${a} = i32(c${kept.length - 1 - kept.indexOf(a)}) - ${p.i(`begin${a}`, d.begin)};`);
     if (d.stride === 1) {
       lets.push(`let q${a} = r${a};`);
     } else {
@@ -228,7 +227,7 @@ ${p.decl(2)}
   ${lets.join('\n  ')}
   if (${conds.length === 0 ? 'true' : conds.join(' && ')}) { y[i] = x[${terms.length === 0 ? '0u' : terms.join(' + ')}]; } else { y[i] = ${zero}; }
 }`;
-  return { dispatches: [{ code, bindings: [{ input }, { output: 0 }, p.binding()], workgroups: g.workgroups }] };
+  return { dispatches: [{ code, bindings: [{ input }, { output: 0 }, ...p.bindings()], workgroups: g.workgroups }] };
 }
 
 // ---- Reshape ----------------------------------------------------------------------------------------------------------

@@ -159,6 +159,17 @@ export function grid(count: number, wg = WG): { workgroups: [number, number, num
 type ParamType = 'u32' | 'i32' | 'f32';
 
 /**
+ * u32 division and remainder of a < 2^24 by d, given r = f32(1 / d): f32(a) is exact and f32(a) * r is within one of
+ * a / d (for d = 1, r = 1 exactly), so one correction step gives the exact quotient. The conversions go through i32
+ * (exact below 2^24), which CPUs convert natively; u32 <-> f32 takes several instructions on x86.
+ */
+const WGSL_UDIV = `fn udiv_(a: u32, d: u32, r: f32) -> u32 {
+  let q = u32(i32(f32(i32(a)) * r));
+  return select(select(q, q + 1u, (q + 1u) * d <= a), q - 1u, q * d > a);
+}
+fn umod_(a: u32, d: u32, r: f32) -> u32 { return a - udiv_(a, d, r) * d; }`;
+
+/**
  * A kernel's shapes, sizes and strides read from a small uniform struct (`prm.<name>`) instead of literals in its text,
  * so layers of one kind that differ only in shape share one shader text and so one pipeline (the executor caches
  * pipelines by text; on llvmpipe a pipeline costs 0.1-1 s to compile, a uniform read next to nothing: measured on a
@@ -168,7 +179,7 @@ type ParamType = 'u32' | 'i32' | 'f32';
  *
  *   const p = new Params();
  *   const body = `if (i >= ${p.u('n', size)}) { return; }`;   // `prm.n`
- *   code = `${decls}\n${p.decl(k)}\n...`; bindings.push(p.binding());  // binding k, after the storage ones
+ *   code = `${decls}\n${p.decl(k)}\n...`; bindings.push(...p.bindings());  // binding k, after the storage ones
  */
 export class Params {
   private readonly fields: Array<{ name: string; type: ParamType; value: number }> = [];
@@ -182,7 +193,57 @@ export class Params {
 
   get empty(): boolean { return this.fields.length === 0; }
 
+  private divides = false;
+  /** Whether every index this kernel divides is below 2^24 (see `div`). */
+  private readonly small: boolean;
+  /** Values baked into the text as literals instead (no uniform binding): for kernels where that measured faster. */
+  private readonly bake: boolean;
+
+  /** `range`: an upper bound of the indices the kernel divides (its thread count, say); `bake`: see above. */
+  constructor(range = 0, opts: { bake?: boolean } = {}) {
+    this.small = range < 2 ** 24;
+    this.bake = opts.bake === true;
+  }
+
+  /**
+   * The coordinates of flat index `idx` over dims [name, size] listed innermost first, as `let` statements naming
+   * `${v}0`, `${v}1`, ...: successive quotients, each remainder from its quotient (one division per dim but the last).
+   */
+  coords(idx: string, dims: ReadonlyArray<readonly [string, number]>, v: string): string {
+    const lets: string[] = [];
+    let q = idx;
+    dims.forEach(([name, n], j) => {
+      if (j === dims.length - 1) { lets.push(`let ${v}${j} = ${q};`); return; }
+      const next = `${v}q${j}`;
+      lets.push(`let ${next} = ${this.div(q, name, n)};`, `let ${v}${j} = ${q} - ${next} * ${this.u(name, n)};`);
+      q = next;
+    });
+    return lets.join('\n  ');
+  }
+
+  /**
+   * `a / d` (u32) for `a` below 2^24 and d = prm.name: through f32 (a reciprocal parameter, then a one-step fix), as
+   * llvmpipe turns a u32 division by a non-constant into a scalar divide per SIMD lane (several times slower than the
+   * multiply and shift a constant divisor compiles to).
+   */
+  div(a: string, name: string, d: number): string {
+    if (d === 1) return a;
+    if (this.bake) return `(${a} / ${d}u)`;
+    if (!this.small) return `(${a} / ${this.u(name, d)})`;
+    this.divides = true;
+    return `udiv_(${a}, ${this.u(name, d)}, ${this.f(`${name}_r`, 1 / d)})`;
+  }
+
+  /** `a % d` (u32) for `a` below 2^24, as `div`. */
+  mod(a: string, name: string, d: number): string {
+    if (this.bake) return `(${a} % ${d}u)`;
+    if (!this.small) return `(${a} % ${this.u(name, d)})`;
+    this.divides = true;
+    return `umod_(${a}, ${this.u(name, d)}, ${this.f(`${name}_r`, 1 / d)})`;
+  }
+
   private add(name: string, type: ParamType, v: number): string {
+    if (this.bake) return type === 'f32' ? literal(v, 'float32') : type === 'u32' ? `${v}u` : literal(v, 'int32');
     const have = this.fields.find((f) => f.name === name);
     if (have !== undefined) {
       if (have.type !== type || !Object.is(have.value, v)) throw new InternalError(`kernel parameter '${name}' given twice (${have.value}, ${v})`);
@@ -198,11 +259,14 @@ export class Params {
   decl(k: number): string {
     if (this.fields.length === 0) return '';
     return `struct Params { ${this.fields.map((f) => `${f.name}: ${f.type}`).join(', ')} }
-@group(0) @binding(${k}) var<uniform> prm: Params;`;
+@group(0) @binding(${k}) var<uniform> prm: Params;${this.divides ? `\n${WGSL_UDIV}` : ''}`;
   }
 
+  /** The binding entries: the one holding the values, or none when there are none. */
+  bindings(): GpuBinding[] { return this.fields.length === 0 ? [] : [this.binding()]; }
+
   /** The binding entry holding the values (padded to 16 bytes, a uniform struct's granule). */
-  binding(): GpuBinding {
+  private binding(): GpuBinding {
     const words = new Uint32Array(Math.max(4, Math.ceil(this.fields.length / 4) * 4));
     const iv = new Int32Array(words.buffer), fv = new Float32Array(words.buffer);
     this.fields.forEach((f, j) => {

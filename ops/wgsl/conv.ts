@@ -38,7 +38,7 @@ ${pre}
   if (i >= ${n}) { return; }
 ${body}
 }`;
-  return { code, bindings: [...bindings, p.binding()], workgroups: g.workgroups };
+  return { code, bindings: [...bindings, ...p.bindings()], workgroups: g.workgroups };
 }
 const decl = (name: string, type: string, write = false): string => binding(0, name, type, write).replace('@binding(0)', '@binding(#)');
 
@@ -84,13 +84,14 @@ function fillZero(t: WType, dst: GpuBinding, count: number): GpuDispatch {
 function padCopy(t: WType, src: GpuBinding, dst: GpuBinding, n: number, h: number, w: number, c: number,
   ph: number, pw: number, cp: number, offY: number, offX: number, upY: number, upX: number): GpuDispatch {
   const count = n * ph * pw * cp;
-  const p = new Params();
-  const [CP, PW, PH, C, H, W] = [p.u('cp', cp), p.u('pw', pw), p.u('ph', ph), p.u('c', c), p.u('h', h), p.u('w', w)];
+  const p = new Params(count);
+  const [C, H, W] = [p.u('c', c), p.u('h', h), p.u('w', w)];
   const [UY, UX] = [p.i('upY', upY), p.i('upX', upX)];
-  const body = `  let ch = i % ${CP};
-  let px = i32(i / ${CP} % ${PW}) - ${p.i('offX', offX)};
-  let py = i32(i / (${CP} * ${PW}) % ${PH}) - ${p.i('offY', offY)};
-  let b = i / (${CP} * ${PW} * ${PH});
+  const body = `  ${p.coords('i', [['cp', cp], ['pw', pw], ['ph', ph], ['n', n]], 'c')}
+  let ch = c0;
+  let px = i32(c1) - ${p.i('offX', offX)};
+  let py = i32(c2) - ${p.i('offY', offY)};
+  let b = c3;
   let y = py / ${UY};
   let x = px / ${UX};
   let inside = ch < ${C} && py >= 0 && px >= 0 && py % ${UY} == 0 && px % ${UX} == 0 && y < i32(${H}) && x < i32(${W});
@@ -147,6 +148,13 @@ function pickRw(ow: number): number {
 /** Channels in groups of 4 (vec4 loads) when there are 4 or more: padded to a multiple of 4 then; else one at a time. */
 const channelsPadded = (c: number): number => (c < 4 ? c : pad4(c));
 
+/**
+ * The tiling (rw pixels x cb channels, the filter's width and the strides, which fix the unrolled loads and fmas) is in
+ * the text; the sizes are uniform parameters, so the layers with one tiling share a pipeline (MobileNet's pointwise
+ * layers all do, see `flat`). Measured on llvmpipe against the same kernel with every size baked in, warm runs of
+ * bench/models.js in one process: MobileNet 0.95x, MobileNetV2 0.91x (within the noise): the inner loop is fmas on
+ * registers, and the few multiplies by a uniform are outside it.
+ */
 function convCore(c: Core): GpuDispatch {
   const { t } = c;
   const V = `vec4<${t}>`;
@@ -156,8 +164,7 @@ function convCore(c: Core): GpuDispatch {
   const nxb = Math.ceil(c.ow / rw), rows = c.n * c.oh, ncb = Math.ceil(c.ocp / cb);
   const total = nxb * rows * ncb;
   const p = new Params();
-  const baked = process.env.KILN_CONV_BAKED === '1';
-  const U = (name: string, v: number): string => (baked ? `${v}u` : p.u(name, v));
+  const U = (name: string, v: number): string => p.u(name, v);
   // Positions along the P row segment that some (pixel r, tap kx) reads.
   const pos = [...new Set(range(rw).flatMap((r) => range(c.kw).map((kx) => r * c.sw + kx * c.dw)))].sort((a, b) => a - b);
   const L: string[] = [];
@@ -197,7 +204,7 @@ ${p.decl(3)}
 ${head}
 ${L.map((s) => `  ${s}`).join('\n')}
 }`;
-  return { code, bindings: p.empty ? [c.P, c.F, c.O] : [c.P, c.F, c.O, p.binding()], workgroups: g.workgroups };
+  return { code, bindings: [c.P, c.F, c.O, ...p.bindings()], workgroups: g.workgroups };
 }
 
 /**
@@ -350,9 +357,10 @@ ${L.map((x) => `  ${x}`).join('\n')}
 
 /**
  * DepthwiseConv2dNative and its backprops: one thread per output element, direct loops with bounds checks (the filter
- * gradient in chunks plus a sum of the partials). Every size is a uniform parameter, so all the depthwise layers of a
- * model (3x3, stride 1 or 2, any size) share one pipeline: the loops are short and memory-bound, and MobileNet's
- * warm run measured the same with the sizes baked in (bench/compile.js).
+ * gradient in chunks plus a sum of the partials). Sizes, strides and padding are uniform parameters, so the depthwise
+ * layers of a model (3x3, stride 1 or 2, any size) share one pipeline; the filter's extent stays in the forward
+ * kernel's text, so its loops unroll: with kh and kw read from the parameters too, 4 depthwise 3x3 layers on
+ * [1,112,112,96] measured 1.9x slower on llvmpipe (a loop with a bound it cannot see is costly there).
  */
 export function depthwiseGpu(k: GpuKernelContext, g: ConvGeometry, mode: 'forward' | 'input' | 'filter'): GpuKernel {
   const t = wgslType(k.outputs[0].dtype);
@@ -366,21 +374,22 @@ export function depthwiseGpu(k: GpuKernelContext, g: ConvGeometry, mode: 'forwar
   });
   return inNhwc(k, g, data, outNhwc, (input, out) => {
     const size = k.outputs[0].size;
-    const p = new Params();
+    const p = new Params(Math.max(size, k.inputs[0].size));
     const d = dims(p);
     if (mode === 'forward') {
-      const body = `  let o = i % ${d.oc};
-  let ox = i32(i / ${d.oc} % ${d.ow});
-  let oy = i32(i / (${d.oc} * ${d.ow}) % ${d.oh});
-  let b = i / (${d.oc} * ${d.ow} * ${d.oh});
+      const body = `  ${p.coords('i', [['oc', g.oc], ['ow', g.ow], ['oh', g.oh], ['n', g.n]], 'c')}
+  let o = c0;
+  let ox = i32(c1);
+  let oy = i32(c2);
+  let b = c3;
   var acc = ${t}();
-  for (var ky = 0; ky < ${d.kh}; ky++) {
+  for (var ky = 0; ky < ${g.kh}; ky++) {
     let y = oy * ${d.sh} + ky * ${d.dh} - ${d.pt};
     if (y < 0 || y >= i32(${d.h})) { continue; }
-    for (var kx = 0; kx < ${d.kw}; kx++) {
+    for (var kx = 0; kx < ${g.kw}; kx++) {
       let x = ox * ${d.sw} + kx * ${d.dw} - ${d.pl};
       if (x < 0 || x >= i32(${d.w})) { continue; }
-      acc += X[((b * ${d.h} + u32(y)) * ${d.w} + u32(x)) * ${d.c} + o / ${d.mult}] * W[u32(ky * ${d.kw} + kx) * ${d.oc} + o];
+      acc += X[((b * ${d.h} + u32(y)) * ${d.w} + u32(x)) * ${d.c} + ${p.div('o', 'mult', g.mult)}] * W[u32(ky * ${g.kw} + kx) * ${d.oc} + o];
     }
   }
   O[i] = acc;`;
@@ -455,8 +464,9 @@ const UNROLL_WINDOW = 25;
 export function poolGpu(k: GpuKernelContext, g: ConvGeometry, kind: PoolKind): GpuKernel {
   const t = wgslType(k.outputs[0].dtype);
   const { kh, kw } = g;
-  // Sizes, strides and padding are uniform parameters; the window's extent stays in the text (it is unrolled).
-  const p = new Params();
+  // Sizes baked into the text: with them (and strides, padding) read from uniform parameters, 4 3x3 max pools on
+  // [1,112,112,96] measured 1.3-2x slower on llvmpipe, and models have few pools (ResNet50: one).
+  const p = new Params(Math.max(k.inputs[0].size, k.outputs[0].size), { bake: true });
   const [h, w, c, oh, ow] = [p.i('h', g.h), p.i('w', g.w), p.i('c', g.c), p.i('oh', g.oh), p.i('ow', g.ow)];
   const [sh, sw, pt, pl] = [p.i('sh', g.sh), p.i('sw', g.sw), p.i('pt', g.pt), p.i('pl', g.pl)];
   const { n } = g;
@@ -489,16 +499,18 @@ export function poolGpu(k: GpuKernelContext, g: ConvGeometry, kind: PoolKind): G
   ${forWindow('let v = X[j]; if (best < 0 || v > bv) { best = j; bv = v; }')}
   return best;
 }`;
-  const outCoords = `  let ch = i32(i % u32(${c}));
-  let ox = i32(i / u32(${c}) % u32(${ow}));
-  let oy = i32(i / u32(${c} * ${ow}) % u32(${oh}));
-  let b = i32(i / u32(${c} * ${ow} * ${oh}));`;
+  const outCoords = perInput ? '' : `  ${p.coords('i', [['C', g.c], ['OW', g.ow], ['OH', g.oh], ['N', n]], 'c')}
+  let ch = i32(c0);
+  let ox = i32(c1);
+  let oy = i32(c2);
+  let b = i32(c3);`;
   // Windows containing (y, x): oy*sh - pt <= y < oy*sh - pt + kh, so oy from ceil((y + pt - kh + 1) / sh) (a
   // numerator <= 0 truncates to <= 0, clamped to 0) to floor((y + pt) / sh); the same for columns.
-  const inCoords = `  let ch = i32(i % u32(${c}));
-  let x = i32(i / u32(${c}) % u32(${w}));
-  let y = i32(i / u32(${c} * ${w}) % u32(${h}));
-  let b = i32(i / u32(${c} * ${w} * ${h}));
+  const inCoords = !perInput ? '' : `  ${p.coords('i', [['C', g.c], ['W', g.w], ['H', g.h], ['N', n]], 'c')}
+  let ch = i32(c0);
+  let x = i32(c1);
+  let y = i32(c2);
+  let b = i32(c3);
   let oyLo = max((y + ${pt} - ${kh} + ${sh}) / ${sh}, 0); let oyHi = min((y + ${pt}) / ${sh}, ${oh} - 1);
   let oxLo = max((x + ${pl} - ${kw} + ${sw}) / ${sw}, 0); let oxHi = min((x + ${pl}) / ${sw}, ${ow} - 1);
   var acc = ${t}();`;

@@ -47,7 +47,7 @@ ${p.decl(3)}
   if (i >= ${n}) { return; }
   ${body}
 }`;
-  bindings.push(p.binding());
+  bindings.push(...p.bindings());
   return { dispatches: [{ code, bindings, workgroups: g.workgroups }] };
 }
 

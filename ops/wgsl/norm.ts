@@ -93,7 +93,7 @@ ${p.decl(bindings.length)}
   let c = ${c};
   ${body}
 }`;
-  return { code, bindings: [...bindings, p.binding()], workgroups: g.workgroups };
+  return { code, bindings: [...bindings, ...p.bindings()], workgroups: g.workgroups };
 }
 
 /**

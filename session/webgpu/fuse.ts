@@ -145,6 +145,6 @@ ${WGSL_PRELUDE}
   ${store}
 }`;
   const bindings: GpuKernel['dispatches'][0]['bindings'] = p.leaves.map((_, k) => ({ input: k }));
-  bindings.push({ output: 0 }, prm.binding());
+  bindings.push({ output: 0 }, ...prm.bindings());
   return { dispatches: [{ code, bindings, workgroups: g.workgroups }] };
 }
