@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 const here = path.dirname(fileURLToPath(import.meta.url));
 
 function parseArgs(argv) {
-  const o = { models: ['mobilenet', 'mobilenetv2', 'resnet50'], runs: 5, child: null, json: false };
+  const o = { models: ['mobilenet', 'keras-mobilenet', 'mobilenetv2', 'resnet50'], runs: 5, child: null, json: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--models') o.models = argv[++i].split(',');
@@ -77,9 +77,9 @@ if (o.child !== null) {
     } else rows.push(JSON.parse(line));
   }
   if (o.json) console.log(JSON.stringify(rows, null, 2));
-  console.log('model         nodes  pipelines  dispatches  plan ms  first run ms  warm median ms');
+  console.log('model            nodes  pipelines  dispatches  plan ms  first run ms  warm median ms');
   for (const r of rows) {
-    if (r.error !== undefined) { console.log(`${r.model.padEnd(12)}  error: ${r.error}`); continue; }
-    console.log(`${r.model.padEnd(12)}  ${String(r.nodes).padStart(5)}  ${String(r.pipelines).padStart(9)}  ${String(r.dispatches).padStart(10)}  ${r.planMs.toFixed(0).padStart(7)}  ${r.firstMs.toFixed(0).padStart(12)}  ${r.warmMs.toFixed(1).padStart(14)}`);
+    if (r.error !== undefined) { console.log(`${r.model.padEnd(15)}  error: ${r.error}`); continue; }
+    console.log(`${r.model.padEnd(15)}  ${String(r.nodes).padStart(5)}  ${String(r.pipelines).padStart(9)}  ${String(r.dispatches).padStart(10)}  ${r.planMs.toFixed(0).padStart(7)}  ${r.firstMs.toFixed(0).padStart(12)}  ${r.warmMs.toFixed(1).padStart(14)}`);
   }
 }

@@ -5,8 +5,14 @@
 //   mobilenet     Keras MobileNet v1, alpha 0.25, 128x128x3, 1000 classes (the 1x1-conv classifier Keras uses)
 //   mobilenetv2   Keras MobileNetV2, alpha 1.0, 224x224x3, 1000 classes
 //   resnet50      Keras ResNet50 (v1: stride on the first 1x1 of a block, convs with bias), 224x224x3, 1000 classes
+//   keras-mobilenet  the TF-written tf.keras MobileNet alpha 0.25 128x128 (bench/models/*.pb, 2 MB, made by the .py there)
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '../dist/index.js';
 import { rng } from './workloads.js';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
 
 class Builder {
   constructor(graph, seed) { this.graph = graph; this.rand = rng(seed); this.n = 0; }
@@ -126,22 +132,37 @@ function resnet50(b, x) {
   return tf.nn.softmax(b.dense(h, 1000, 'predictions'), { name: 'predictions/Softmax' });
 }
 
+/** A TF-written graph (bench/models/make_keras_mobilenet.py): its placeholder `input`, its output `Identity`. */
+function fromPb(file) {
+  return () => {
+    const graph = new tf.Graph();
+    tf.importGraphDef(new Uint8Array(readFileSync(path.join(here, 'models', file))), { graph, name: '' });
+    return { graph, input: graph.getTensorByName('input:0'), output: graph.getTensorByName('Identity:0') };
+  };
+}
+
 export const MODELS = {
   mobilenet: { build: mobilenet, input: [1, 128, 128, 3], what: 'Keras MobileNet v1 alpha 0.25, 128x128' },
   mobilenetv2: { build: mobilenetv2, input: [1, 224, 224, 3], what: 'Keras MobileNetV2 alpha 1.0, 224x224' },
   resnet50: { build: resnet50, input: [1, 224, 224, 3], what: 'Keras ResNet50 (v1), 224x224' },
+  'keras-mobilenet': { load: fromPb('keras_mobilenet_025_128.pb'), input: [1, 128, 128, 3], what: 'tf.keras MobileNet alpha 0.25, 128x128, frozen by TF' },
 };
 
 /** Builds model `id` in a new graph: {graph, input (the placeholder), output (the softmax), nodes, feed (fixed data)}. */
 export function buildModel(id) {
   const m = MODELS[id];
   if (m === undefined) throw new Error(`unknown model '${id}'; known: ${Object.keys(MODELS).join(', ')}`);
-  const graph = new tf.Graph();
-  const b = new Builder(graph, 1234);
-  const { input, output } = graph.asDefault(() => {
-    const x = tf.placeholder('float32', m.input, 'input_1');
-    return { input: x, output: m.build(b, x) };
-  });
+  let graph, input, output;
+  if (m.load !== undefined) {
+    ({ graph, input, output } = m.load());
+  } else {
+    graph = new tf.Graph();
+    const b = new Builder(graph, 1234);
+    ({ input, output } = graph.asDefault(() => {
+      const x = tf.placeholder('float32', m.input, 'input_1');
+      return { input: x, output: m.build(b, x) };
+    }));
+  }
   const r = rng(99);
   const size = m.input.reduce((a, c) => a * c, 1);
   const data = new Float32Array(size);

@@ -145,15 +145,14 @@ export const WG = 64;
 /**
  * A 1-D launch of `count` threads in workgroups of `wg`, folded into 2-D when it exceeds the 65535 workgroups a
  * dimension allows. The shader gets the flat thread index from `flatIndex` (declare `@builtin(global_invocation_id)
- * gid: vec3u` in `main`): the same text whether or not it is folded (gid.y is 0 then), so a shader's text does not
- * depend on the size of its launch.
+ * gid: vec3u` in `main`).
  */
 export function grid(count: number, wg = WG): { workgroups: [number, number, number]; flatIndex: string } {
   const groups = Math.ceil(count / wg);
+  if (groups <= 65535) return { workgroups: [groups, groups > 0 ? 1 : 0, 1], flatIndex: 'gid.x' };
   const x = 65535;
-  const flatIndex = `(gid.x + gid.y * ${x * wg}u)`;
-  if (groups <= x) return { workgroups: [groups, groups > 0 ? 1 : 0, 1], flatIndex };
-  return { workgroups: [x, Math.ceil(groups / x), 1], flatIndex };
+  const y = Math.ceil(groups / x);
+  return { workgroups: [x, y, 1], flatIndex: `(gid.x + gid.y * ${x * wg}u)` };
 }
 
 type ParamType = 'u32' | 'i32' | 'f32';
