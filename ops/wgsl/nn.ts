@@ -67,9 +67,6 @@ export type RowOp = 'Softmax' | 'LogSoftmax' | 'SoftmaxCrossEntropyWithLogits' |
  * a long row alone.
  */
 const SHORT_ROW = 128;
-/** Rows of at most FEW_ROWS_MAX elements that take the one-thread-per-row path when there are at most FEW_ROWS. */
-const FEW_ROWS = 4;
-const FEW_ROWS_MAX = 4096;
 /** Elements per thread in the chunk pass, a multiple of 4 (128 to 4096 measured alike). */
 const CHUNK = 256;
 
@@ -106,9 +103,7 @@ export function rowOpGpu(k: GpuKernelContext, op: RowOp): GpuKernel {
   const X = (idx: string): string => `logits[${dense ? broadcastIndexExpr(idx, k.inputs[0].shape, full) : idx}]`;
   const L = (idx: string): string => `labels[${broadcastIndexExpr(idx, k.inputs[1].shape, full)}]`;
   const io = { dense, sparse, n, rows, X, L, op };
-  // A few rows (a classifier's [1, 1000]) also go one thread each: one dispatch and one pipeline instead of three,
-  // with 3n loop steps per thread, well inside llvmpipe's budget.
-  if (n <= SHORT_ROW || (rows <= FEW_ROWS && n <= FEW_ROWS_MAX)) dispatches.push(shortRows(io));
+  if (n <= SHORT_ROW) dispatches.push(shortRows(io));
   else dispatches.push(...longRows(io));
   return {
     dispatches,
