@@ -18,7 +18,7 @@ function values(shape: number[], seed: number): tf.NDArray {
  * pools keep their sizes in the shader text, which measured faster.)
  */
 function block(x: tf.Tensor, out: number, seed: number): tf.Tensor {
-  const c = x.shape[3] as number;
+  const c = x.shape![3] as number;
   const bn = (h: tf.Tensor, ch: number, s: number): tf.Tensor => tf.nn.fusedBatchNorm(h, values([ch], s), values([ch], s + 1), {
     mean: values([ch], s + 2), variance: tf.add(tf.square(values([ch], s + 3)), 0.5), isTraining: false,
   })[0];
