@@ -215,7 +215,7 @@ export function elementwiseKernel(k: GpuKernelContext, expr: (vals: string[], t:
     decls.push(binding(bindings.length, 'status', 'u32', true));
     bindings.push({ status: true });
   }
-  const prm = new Params();
+  const prm = new Params(out.size);
   const loads = k.inputs.map((x, i) => `let v${i} = ${scalar[i] ?? `in${i}[${broadcastIndexParams('i', x.shape, out.shape, prm, `l${i}`)}]`};`).join('\n  ');
   const count = prm.u('n', out.size);
   prm.addTo(decls, bindings);

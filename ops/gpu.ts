@@ -310,8 +310,8 @@ export function broadcastIndexParams(idx: string, inShape: readonly number[], ou
   for (let j = dims.length - 1; j >= 0; j--) {
     const [n, full] = dims[j];
     if (!full) continue;
-    const q = j === dims.length - 1 ? idx : `(${idx} / ${p.u(`${name}s${j}`, outStrides[j])})`;
-    const coord = j === 0 ? q : `(${q} % ${p.u(`${name}d${j}`, n)})`;
+    const q = j === dims.length - 1 ? idx : p.div(idx, `${name}s${j}`, outStrides[j]);
+    const coord = j === 0 ? q : p.mod(q, `${name}d${j}`, n);
     terms.push(inStride === 1 ? coord : `${coord} * ${p.u(`${name}t${j}`, inStride)}`);
     inStride *= n;
   }

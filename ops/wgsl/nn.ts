@@ -21,12 +21,12 @@ export function biasAddGpu(k: GpuKernelContext, channelAxis: number): GpuKernel 
   const last = channelAxis === v.shape.length - 1;
   const bindings: GpuBinding[] = [{ input: 0 }, { input: 1 }, { output: 0 }];
   // Sizes are uniform parameters: every BiasAdd of a model shares one or two pipelines.
-  const p = new Params();
+  const p = new Params(v.size);
   let vec = false;
   let body: string;
   if (last && channels % 4 === 0) {
     vec = true;
-    body = `out0[i] = in0[i] + in1[i % ${p.u('c', channels / 4)}];`;
+    body = `out0[i] = in0[i] + in1[${p.mod('i', 'c', channels / 4)}];`;
   } else if (!last && inner % 4 === 0) {
     vec = true;
     body = `out0[i] = in0[i] + vec4<${t}>(in1[(i / ${p.u('inner', inner / 4)}) % ${p.u('c', channels)}]);`;

@@ -32,7 +32,7 @@ function addr(l: Layout, m: string, c: string): string {
 
 /** WGSL: the channel of flat element index i (of vec4 i when `vec`: NHWC, C % 4 == 0), sizes from `p`. */
 function channelOf(l: Layout, i: string, p: Params, vec: boolean): string {
-  if (vec) return `${i} % ${p.u('c4', l.C / 4)}`;
+  if (vec) return p.mod(i, 'c4', l.C / 4);
   return l.nchw ? `(${i} / ${p.u('hw', l.HW)}) % ${p.u('c', l.C)}` : `${i} % ${p.u('c', l.C)}`;
 }
 
@@ -82,7 +82,7 @@ function elementPass(l: Layout, count: number, list: Array<[GpuBinding, string, 
   const { bindings, code: d } = decls(list, vec);
   const per = vec.size > 0 ? 4 : 1;
   const g = grid(count / per, WG);
-  const p = new Params();
+  const p = new Params(count);
   const c = channelOf(l, 'i', p, vec.size > 0);
   const n = p.u('n', count / per);
   const code = `${d}

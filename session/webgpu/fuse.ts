@@ -102,7 +102,7 @@ export function chainKernel(p: Pending): GpuKernel {
   const result = names.get(p.result) ?? p.result;
   const outT = wgslType(p.dtype);
   // Sizes and broadcast strides come from uniform parameters, so equal chains on other shapes share the pipeline.
-  const prm = new Params();
+  const prm = new Params(size);
   const decls: string[] = [];
   const loads: string[] = [];
   let body: string;
