@@ -35,7 +35,7 @@ export const LENET = { image: [28, 28, 1], convs: [{ cin: 1, cout: 8 }, { cin: 8
 export const isTraining = (id) => WORKLOADS[id]?.kind.startsWith('train-') ?? false;
 
 /** mulberry32: a small seeded PRNG, so the data does not depend on the peer or the run. */
-function rng(seed) {
+export function rng(seed) {
   let s = seed >>> 0;
   return () => {
     s = (s + 0x6d2b79f5) >>> 0;

@@ -12,7 +12,7 @@ import { NDArray } from '../graph/ndarray.js';
 import { Dim, formatShape, mergeDim, normAxis, Shape, sizeOf, stridesOf } from '../graph/shape.js';
 import { Operation, Tensor } from '../graph/tensor.js';
 import { empty, intList } from './cpu.js';
-import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal, WG, wgslType } from './gpu.js';
+import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal, Params, WG, wgslType } from './gpu.js';
 import { add, cast, greaterEqual, maximum, mul, reduceProd, reduceSum, sub, where } from './math.js';
 import { addOp, AddOpOptions, defineOp, OutputSpec, ShapeContext, staticValue } from './registry.js';
 import { constant, convertSameType, convertToTensor, identity, NameOpt, TensorLike } from './values.js';
@@ -190,7 +190,8 @@ function scatterAxes(out: NDArray, idx: readonly (readonly number[])[], src: NDA
 /**
  * The GPU side of Pad and StridedSliceGrad: zeros of the output's shape, except that along each dim d the positions
  * begin_d + k * stride_d (0 <= k < n_d) hold the elements of input `input` (the box [n_0, n_1, ...] in row-major
- * order). One thread per output element; shapes, begins and strides are baked into the shader.
+ * order). One thread per output element; shapes, begins and strides are uniform parameters (ops/gpu.ts Params), so
+ * the Pads of a model share one pipeline.
  */
 function embedKernel(k: GpuKernelContext, input: number, dims: ReadonlyArray<{ begin: number; stride: number; n: number }>): GpuKernel {
   const out = k.outputs[0];
@@ -198,33 +199,35 @@ function embedKernel(k: GpuKernelContext, input: number, dims: ReadonlyArray<{ b
   const zero = literal(0, out.dtype);
   if (k.inputs[input].size === 0) return fillKernel(k, { literal: zero });
   const t = wgslType(out.dtype);
-  const outStrides = stridesOf(out.shape);
   const srcStrides = stridesOf(dims.map((d) => d.n));
+  const p = new Params(out.size);
   const lets: string[] = [], conds: string[] = [], terms: string[] = [];
+  const kept = dims.map((d, a) => a).filter((a) => !(out.shape[a] === 1 && dims[a].n === 1));
+  lets.push(p.coords('i', kept.map((a) => [`size${a}`, out.shape[a]] as const).reverse(), 'c'));
   dims.forEach((d, a) => {
-    const size = out.shape[a];
-    if (size === 1 && d.n === 1) return;
-    const q = outStrides[a] === 1 ? 'i' : `(i / ${outStrides[a]}u)`;
-    lets.push(`let r${a} = i32(${a === 0 ? q : `${q} % ${size}u`}) - ${d.begin}i;`);
+    if (!kept.includes(a)) return;
+    lets.push(`let r${a} = i32(c${kept.length - 1 - kept.indexOf(a)}) - ${p.i(`begin${a}`, d.begin)};`);
     if (d.stride === 1) {
       lets.push(`let q${a} = r${a};`);
     } else {
-      lets.push(`let q${a} = r${a} / ${d.stride}i;`);
-      conds.push(`r${a} % ${d.stride}i == 0`);
+      lets.push(`let q${a} = r${a} / ${p.i(`stride${a}`, d.stride)};`);
+      conds.push(`r${a} % ${p.i(`stride${a}`, d.stride)} == 0`);
     }
-    conds.push(`q${a} >= 0`, `q${a} < ${d.n}i`);
-    terms.push(srcStrides[a] === 1 ? `u32(q${a})` : `u32(q${a}) * ${srcStrides[a]}u`);
+    conds.push(`q${a} >= 0`, `q${a} < ${p.i(`n${a}`, d.n)}`);
+    terms.push(srcStrides[a] === 1 ? `u32(q${a})` : `u32(q${a}) * ${p.u(`ss${a}`, srcStrides[a])}`);
   });
   const g = grid(out.size);
+  const count = p.u('count', out.size);
   const code = `${binding(0, 'x', t)}
 ${binding(1, 'y', t, true)}
+${p.decl(2)}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${out.size}u) { return; }
+  if (i >= ${count}) { return; }
   ${lets.join('\n  ')}
   if (${conds.length === 0 ? 'true' : conds.join(' && ')}) { y[i] = x[${terms.length === 0 ? '0u' : terms.join(' + ')}]; } else { y[i] = ${zero}; }
 }`;
-  return { dispatches: [{ code, bindings: [{ input }, { output: 0 }], workgroups: g.workgroups }] };
+  return { dispatches: [{ code, bindings: [{ input }, { output: 0 }, ...p.bindings()], workgroups: g.workgroups }] };
 }
 
 // ---- Reshape ----------------------------------------------------------------------------------------------------------

@@ -6,7 +6,7 @@ import { broadcastStatic, formatShape } from '../graph/shape.js';
 import { Tensor } from '../graph/tensor.js';
 import { mapBroadcast, mapUnary } from './cpu.js';
 import { WGSL_SPECIAL } from './wgsl/special.js';
-import { binding, broadcastIndexExpr, grid, GpuKernel, GpuKernelContext, literal, WG, wgslType, WType } from './gpu.js';
+import { binding, broadcastIndexParams, grid, GpuKernel, GpuKernelContext, literal, Params, WG, wgslType, WType } from './gpu.js';
 import { addOp, AttrSpec, defineOp, GradFn, typeAttr } from './registry.js';
 import { convertSameType, convertToTensor, NameOpt, TensorLike } from './values.js';
 
@@ -211,9 +211,8 @@ export interface ElementwiseExtras {
 }
 
 /**
- * One thread per output element: each input is read at its broadcast index, `expr` gives the value. Shapes are baked
- * into the shader text (the plan is compiled per concrete shape and pipelines are cached by text), which lets the
- * compiler fold the index arithmetic.
+ * One thread per output element: each input is read at its broadcast index, `expr` gives the value. Sizes and strides
+ * are uniform parameters (gpu.ts Params), so one op on different shapes shares a pipeline.
  */
 export function elementwiseKernel(k: GpuKernelContext, expr: (vals: string[], t: WType) => string, extras: ElementwiseExtras = {}): GpuKernel {
   const out = k.outputs[0];
@@ -240,14 +239,17 @@ export function elementwiseKernel(k: GpuKernelContext, expr: (vals: string[], t:
     decls.push(binding(bindings.length, 'status', 'u32', true));
     bindings.push({ status: true });
   }
-  const loads = k.inputs.map((x, i) => `let v${i} = ${scalar[i] ?? `in${i}[${broadcastIndexExpr('i', x.shape, out.shape)}]`};`).join('\n  ');
+  const prm = new Params(out.size);
+  const loads = k.inputs.map((x, i) => `let v${i} = ${scalar[i] ?? `in${i}[${broadcastIndexParams('i', x.shape, out.shape, prm, `l${i}`)}]`};`).join('\n  ');
   const value = expr(k.inputs.map((_, j) => `v${j}`), t);
+  const count = prm.u('n', out.size);
+  prm.addTo(decls, bindings);
   const code = `${decls.join('\n')}
 ${elementwisePrelude(`${value} ${extras.prelude ?? ''} ${extras.status ?? ''}`)}
 ${extras.prelude ?? ''}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${out.size}u) { return; }
+  if (i >= ${count}) { return; }
   ${loads}
   ${extras.status ?? ''}
   out0[i] = ${value};

@@ -44,7 +44,8 @@ export interface GpuKernelContext {
  * outputs read_write storage. `ref` is the variable behind ref input i (read_write: Assign writes it in place).
  * `scratch` is a temporary of the given size in bytes, private to this node and shared by its dispatches (id numbers
  * them). `params` is a small read-only storage buffer rewritten before every run from the function's result (a random
- * op's run counter). `status` is a u32 the kernel sets non-zero to fail the run (an index out of range): see `check`.
+ * op's run counter). `uniform` is a uniform buffer written once, when the plan is compiled: a kernel's shapes and
+ * sizes (see `Params`). `status` is a u32 the kernel sets non-zero to fail the run (an index out of range): see `check`.
  */
 export type GpuBinding =
   | { input: number }
@@ -52,6 +53,7 @@ export type GpuBinding =
   | { ref: number }
   | { scratch: number; bytes: number }
   | { params: () => Uint32Array | Int32Array | Float32Array }
+  | { uniform: Uint32Array }
   | { status: true };
 
 export interface GpuDispatch {
@@ -163,6 +165,172 @@ export function grid(count: number, wg = WG): { workgroups: [number, number, num
   const x = 65535;
   const y = Math.ceil(groups / x);
   return { workgroups: [x, y, 1], flatIndex: `(gid.x + gid.y * ${x * wg}u)` };
+}
+
+type ParamType = 'u32' | 'i32' | 'f32';
+
+/**
+ * u32 division and remainder of a < 2^24 by d, given r = f32(1 / d): f32(a) is exact and f32(a) * r is within one of
+ * a / d (for d = 1, r = 1 exactly), so one correction step gives the exact quotient. The conversions go through i32
+ * (exact below 2^24), which CPUs convert natively; u32 <-> f32 takes several instructions on x86.
+ */
+const WGSL_UDIV = `fn udiv_(a: u32, d: u32, r: f32) -> u32 {
+  let q = u32(i32(f32(i32(a)) * r));
+  return select(select(q, q + 1u, (q + 1u) * d <= a), q - 1u, q * d > a);
+}
+fn umod_(a: u32, d: u32, r: f32) -> u32 { return a - udiv_(a, d, r) * d; }`;
+
+/**
+ * A kernel's shapes, sizes and strides read from a small uniform struct (`prm.<name>`) instead of literals in its text,
+ * so layers of one kind that differ only in shape share one shader text and so one pipeline (the executor caches
+ * pipelines by text; on llvmpipe a pipeline costs 0.1-1 s to compile). What stays in the text is the kernel's
+ * structure: unrolled loops, vector widths, which dims broadcast. The values are written once, when the plan is
+ * compiled (binding `{uniform}`). Measured on llvmpipe, each kernel against itself with every value baked in, in one
+ * process: batch norm, BiasAdd, a relu6 chain and a 1x1 convolution on [1,112,112,96] ran alike (0.9-1.1x); depthwise
+ * 3x3, Pad and max pool ran 1.3-2.4x slower until their divisions went through `div`/`mod` and the depthwise filter
+ * extent back into the text; pools still lost and keep their sizes baked (`bake`).
+ *
+ *   const p = new Params();
+ *   const body = `if (i >= ${p.u('n', size)}) { return; }`;   // `prm.n`
+ *   code = `${decls}\n${p.decl(k)}\n...`; bindings.push(...p.bindings());  // binding k, after the storage ones
+ */
+export class Params {
+  private readonly fields: Array<{ name: string; type: ParamType; value: number }> = [];
+
+  /** `prm.name` of WGSL type u32 (a size, a stride: a whole number in [0, 2^32)). */
+  u(name: string, v: number): string { return this.add(name, 'u32', v); }
+  /** `prm.name` of WGSL type i32 (a signed offset, as padding before a window). */
+  i(name: string, v: number): string { return this.add(name, 'i32', v); }
+  /** `prm.name` of WGSL type f32. */
+  f(name: string, v: number): string { return this.add(name, 'f32', v); }
+
+  private divides = false;
+  /** Whether every index this kernel divides is below 2^24 (see `div`). */
+  private readonly small: boolean;
+  /** Values baked into the text as literals instead (no uniform binding): for kernels where that measured faster. */
+  private readonly bake: boolean;
+
+  /**
+   * `range`: an upper bound of the indices the kernel divides (its thread count, say); without one, `div` and `mod`
+   * divide plainly. `bake`: see above.
+   */
+  constructor(range = Infinity, opts: { bake?: boolean } = {}) {
+    this.small = range < 2 ** 24;
+    this.bake = opts.bake === true;
+  }
+
+  /**
+   * The coordinates of flat index `idx` over dims [name, size] listed innermost first, as `let` statements naming
+   * `${v}0`, `${v}1`, ...: successive quotients, each remainder from its quotient (one division per dim but the last).
+   */
+  coords(idx: string, dims: ReadonlyArray<readonly [string, number]>, v: string): string {
+    const lets: string[] = [];
+    let q = idx;
+    dims.forEach(([name, n], j) => {
+      if (j === dims.length - 1) { lets.push(`let ${v}${j} = ${q};`); return; }
+      const next = `${v}q${j}`;
+      lets.push(`let ${next} = ${this.div(q, name, n)};`, `let ${v}${j} = ${q} - ${next} * ${this.u(name, n)};`);
+      q = next;
+    });
+    return lets.join('\n  ');
+  }
+
+  /**
+   * `a / d` (u32) for `a` below 2^24 and d = prm.name: through f32 (a reciprocal parameter, then a one-step fix), as
+   * llvmpipe turns a u32 division by a non-constant into a scalar divide per SIMD lane (several times slower than the
+   * multiply and shift a constant divisor compiles to).
+   */
+  div(a: string, name: string, d: number): string {
+    if (d === 1) return a;
+    if (this.bake) return `(${a} / ${d}u)`;
+    if (!this.small) return `(${a} / ${this.u(name, d)})`;
+    this.divides = true;
+    return `udiv_(${a}, ${this.u(name, d)}, ${this.f(`${name}_r`, 1 / d)})`;
+  }
+
+  /** `a % d` (u32) for `a` below 2^24, as `div`. */
+  mod(a: string, name: string, d: number): string {
+    if (this.bake) return `(${a} % ${d}u)`;
+    if (!this.small) return `(${a} % ${this.u(name, d)})`;
+    this.divides = true;
+    return `umod_(${a}, ${this.u(name, d)}, ${this.f(`${name}_r`, 1 / d)})`;
+  }
+
+  private add(name: string, type: ParamType, v: number): string {
+    if (this.bake) return type === 'f32' ? literal(v, 'float32') : type === 'u32' ? `${v}u` : literal(v, 'int32');
+    const have = this.fields.find((f) => f.name === name);
+    if (have !== undefined) {
+      if (have.type !== type || !Object.is(have.value, v)) throw new InternalError(`kernel parameter '${name}' given twice (${have.value}, ${v})`);
+    } else {
+      const ok = type === 'f32' || (Number.isInteger(v) && (type === 'u32' ? v >= 0 && v <= 0xffffffff : v >= -0x80000000 && v <= 0x7fffffff));
+      if (!ok) throw new InternalError(`kernel parameter '${name}' = ${v} is not a ${type}`);
+      this.fields.push({ name, type, value: v });
+    }
+    return `prm.${name}`;
+  }
+
+  /** The WGSL declarations: the struct and its uniform variable at binding `k` ('' with no fields). */
+  decl(k: number): string {
+    if (this.fields.length === 0) return '';
+    return `struct Params { ${this.fields.map((f) => `${f.name}: ${f.type}`).join(', ')} }
+@group(0) @binding(${k}) var<uniform> prm: Params;${this.divides ? `\n${WGSL_UDIV}` : ''}`;
+  }
+
+  /** The binding entries: the one holding the values, or none when there are none. */
+  bindings(): GpuBinding[] { return this.fields.length === 0 ? [] : [this.binding()]; }
+
+  /** The binding entry holding the values (padded to 16 bytes, a uniform struct's granule). */
+  private binding(): GpuBinding {
+    const words = new Uint32Array(Math.max(4, Math.ceil(this.fields.length / 4) * 4));
+    const iv = new Int32Array(words.buffer), fv = new Float32Array(words.buffer);
+    this.fields.forEach((f, j) => {
+      if (f.type === 'u32') words[j] = f.value;
+      else if (f.type === 'i32') iv[j] = f.value;
+      else fv[j] = f.value;
+    });
+    return { uniform: words };
+  }
+
+  /** Appends the declaration and the binding to a kernel's lists (nothing with no fields): binding k = bindings.length. */
+  addTo(decls: string[], bindings: GpuBinding[]): void {
+    if (this.fields.length === 0) return;
+    decls.push(this.decl(bindings.length));
+    bindings.push(this.binding());
+  }
+}
+
+/**
+ * broadcastIndexExpr with the sizes in `p` (fields `<name>s<j>`, `<name>d<j>`, `<name>t<j>`): the text depends only on
+ * which dims of the input broadcast, after neighbouring dims of one kind are merged, so `x + bias` over [1,64,64,16]
+ * and over [1,8,8,256] give one text.
+ */
+export function broadcastIndexParams(idx: string, inShape: readonly number[], outShape: readonly number[], p: Params, name: string): string {
+  const inSize = inShape.reduce((a, b) => a * b, 1);
+  if (inSize === 1) return '0u';
+  if (inShape.length === outShape.length && inShape.every((d, i) => d === outShape[i])) return idx;
+  // Merged dims: [size, full (true) or broadcast (false)]; dims of size 1 in the output are dropped.
+  const offset = outShape.length - inShape.length;
+  const dims: Array<[number, boolean]> = [];
+  outShape.forEach((n, o) => {
+    if (n === 1) return;
+    const full = o >= offset && inShape[o - offset] !== 1;
+    const prev = dims[dims.length - 1];
+    if (prev !== undefined && prev[1] === full) prev[0] *= n;
+    else dims.push([n, full]);
+  });
+  if (dims.every(([, full]) => full)) return idx;
+  const outStrides = stridesOf(dims.map(([n]) => n));
+  let inStride = 1;
+  const terms: string[] = [];
+  for (let j = dims.length - 1; j >= 0; j--) {
+    const [n, full] = dims[j];
+    if (!full) continue;
+    const q = j === dims.length - 1 ? idx : p.div(idx, `${name}s${j}`, outStrides[j]);
+    const coord = j === 0 ? q : p.mod(q, `${name}d${j}`, n);
+    terms.push(inStride === 1 ? coord : `${coord} * ${p.u(`${name}t${j}`, inStride)}`);
+    inStride *= n;
+  }
+  return terms.join(' + ');
 }
 
 /**

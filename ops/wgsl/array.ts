@@ -8,29 +8,37 @@
 // faster on llvmpipe (as for Assign and the fused elementwise kernels).
 import type { DType } from '../../graph/dtypes.js';
 import { stridesOf } from '../../graph/shape.js';
-import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal, WG, wgslType } from '../gpu.js';
+import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal, Params, WG, wgslType } from '../gpu.js';
 
 /** At most 8 storage bindings per dispatch: 7 for one side of a join or split, 1 for the other. */
 const MAX_PARTS = 7;
 
 const u = (n: number): string => `${n}u`;
 
-/** The `main` of a 1-D kernel over `count` threads: `i` is the thread's index, threads past the end return. */
-function main1d(count: number, body: string): { code: string; workgroups: [number, number, number] } {
+/**
+ * The `main` of a 1-D kernel over `count` threads: `i` is the thread's index, threads past the end return. With `p`,
+ * the count is a uniform parameter too.
+ */
+function main1d(count: number, body: string, p?: Params): { code: string; workgroups: [number, number, number] } {
   const g = grid(count);
   return {
     workgroups: g.workgroups,
     code: `@compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${u(count)}) { return; }
+  if (i >= ${p === undefined ? u(count) : p.u('count', count)}) { return; }
   ${body}
 }`,
   };
 }
 
-export function dispatch(decls: string[], count: number, body: string, bindings: GpuBinding[]): GpuDispatch {
-  const m = main1d(count, body);
-  return { code: `${decls.join('\n')}\n${m.code}`, bindings, workgroups: m.workgroups };
+/** A 1-D dispatch; `p`: the sizes `body` reads from uniform parameters (their binding goes after `bindings`). */
+export function dispatch(decls: string[], count: number, body: string, bindings: GpuBinding[], p?: Params): GpuDispatch {
+  const m = main1d(count, body, p);
+  if (p === undefined) return { code: `${decls.join('\n')}\n${m.code}`, bindings, workgroups: m.workgroups };
+  const all = [...bindings];
+  const d = [...decls];
+  p.addTo(d, all);
+  return { code: `${d.join('\n')}\n${m.code}`, bindings: all, workgroups: m.workgroups };
 }
 
 /** A storage element type: the dtype's WGSL type, or a vec4 of it. */
@@ -365,18 +373,20 @@ export function padKernel(k: GpuKernelContext, before: readonly number[], mode: 
   const lines: string[] = [];
   const inside: string[] = [];
   const terms: string[] = [];
+  // Sizes, strides and paddings are uniform parameters: the pads of a model share a pipeline per rank and mode.
+  const p = new Params();
   out.shape.forEach((size, d) => {
     const n = x.shape[d];
     if (size === 1 && n === 1) return;
-    const q = outStrides[d] === 1 ? 'i' : `(i / ${u(outStrides[d])})`;
-    lines.push(`var r${d} = i32(${d === 0 ? q : `${q} % ${u(size)}`}) - ${before[d]}i;`);
+    const q = outStrides[d] === 1 ? 'i' : `(i / ${p.u(`os${d}`, outStrides[d])})`;
+    lines.push(`var r${d} = i32(${d === 0 ? q : `${q} % ${p.u(`n${d}`, size)}`}) - ${p.i(`b${d}`, before[d])};`);
     if (mode === 'CONSTANT') {
-      inside.push(`r${d} >= 0`, `r${d} < ${n}i`);
+      inside.push(`r${d} >= 0`, `r${d} < ${p.i(`x${d}`, n)}`);
     } else {
       const off = mode === 'REFLECT' ? 0 : 1;
-      lines.push(`if (r${d} < 0) { r${d} = -r${d} - ${off}i; } else if (r${d} >= ${n}i) { r${d} = ${2 * n - 2 + off}i - r${d}; }`);
+      lines.push(`if (r${d} < 0) { r${d} = -r${d} - ${off}i; } else if (r${d} >= ${p.i(`x${d}`, n)}) { r${d} = ${p.i(`m${d}`, 2 * n - 2 + off)} - r${d}; }`);
     }
-    terms.push(inStrides[d] === 1 ? `u32(r${d})` : `u32(r${d}) * ${u(inStrides[d])}`);
+    terms.push(inStrides[d] === 1 ? `u32(r${d})` : `u32(r${d}) * ${p.u(`is${d}`, inStrides[d])}`);
   });
   const src = terms.length === 0 ? '0u' : terms.join(' + ');
   let store: string;
@@ -393,7 +403,7 @@ export function padKernel(k: GpuKernelContext, before: readonly number[], mode: 
   } else {
     store = `y[i] = x[${src}];`;
   }
-  return { dispatches: [dispatch(decls, out.size, `${lines.join('\n  ')}\n  ${store}`, bindings)] };
+  return { dispatches: [dispatch(decls, out.size, `${lines.join('\n  ')}\n  ${store}`, bindings, p)] };
 }
 
 /**

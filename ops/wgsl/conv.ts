@@ -15,7 +15,7 @@
 // ([12544,200] x [200,16]) and 3.1 ms for conv1 ([50176,25] x [25,8]), before writing the patches (10 MB for conv2);
 // direct: 4.3-4.6 and 1.5 ms all in, with no patch buffer. The filter gradient there took 3.1-3.5 ms (conv2).
 import type { ConvGeometry } from '../conv.js';
-import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, WType, wgslType } from '../gpu.js';
+import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, Params, WType, wgslType } from '../gpu.js';
 
 const WG = 64;
 const range = (n: number): number[] => Array.from({ length: n }, (_, i) => i);
@@ -23,28 +23,34 @@ const pad4 = (x: number): number => Math.ceil(x / 4) * 4;
 const bytes = (elements: number): number => Math.max(4, elements * 4);
 const XYZW = 'xyzw';
 
-/** A one-thread-per-element dispatch: `body` sees the flat index `i` (< count), the bindings are declared in `decls`. */
-function elementwise(count: number, decls: string[], bindings: GpuBinding[], body: string, pre = ''): GpuDispatch {
+/**
+ * A one-thread-per-element dispatch: `body` sees the flat index `i` (< count), the bindings are declared in `decls`.
+ * The sizes `body` reads from `p` (and the count) are uniform parameters: only the kernel's structure is in its text.
+ */
+function elementwise(count: number, decls: string[], bindings: GpuBinding[], body: string, p: Params, pre = ''): GpuDispatch {
   const g = grid(count, WG);
+  const n = p.u('count', count);
   const code = `${decls.map((d, k) => d.replace('@binding(#)', `@binding(${k})`)).join('\n')}
+${p.decl(bindings.length)}
 ${pre}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${count}u) { return; }
+  if (i >= ${n}) { return; }
 ${body}
 }`;
-  return { code, bindings, workgroups: g.workgroups };
+  return { code, bindings: [...bindings, ...p.bindings()], workgroups: g.workgroups };
 }
 const decl = (name: string, type: string, write = false): string => binding(0, name, type, write).replace('@binding(0)', '@binding(#)');
 
 /** dst = src (4-D, shape `s`) with its axes permuted: dst dim k is src dim perm[k]. */
 function permute4(t: WType, src: GpuBinding, dst: GpuBinding, s: readonly number[], perm: readonly number[]): GpuDispatch {
   const st = [s[1] * s[2] * s[3], s[2] * s[3], s[3], 1];
-  const ds = perm.map((p) => s[p]);
+  const ds = perm.map((q) => s[q]);
   const count = ds.reduce((a, b) => a * b, 1);
-  const coord = (k: number): string => `((i / ${ds.slice(k + 1).reduce((a, b) => a * b, 1)}u) % ${ds[k]}u)`;
-  const src0 = range(4).map((k) => `${coord(k)} * ${st[perm[k]]}u`).join(' + ');
-  return elementwise(count, [decl('S', t), decl('D', t, true)], [src, dst], `  D[i] = S[${src0}];`);
+  const p = new Params();
+  const coord = (k: number): string => `((i / ${p.u(`q${k}`, ds.slice(k + 1).reduce((a, b) => a * b, 1))}) % ${p.u(`d${k}`, ds[k])})`;
+  const src0 = range(4).map((k) => `${coord(k)} * ${p.u(`s${k}`, st[perm[k]])}`).join(' + ');
+  return elementwise(count, [decl('S', t), decl('D', t, true)], [src, dst], `  D[i] = S[${src0}];`, p);
 }
 
 /**
@@ -65,7 +71,7 @@ function inNhwc(k: GpuKernelContext, g: ConvGeometry, data: number[], outNhwc: n
 }
 
 function fillZero(t: WType, dst: GpuBinding, count: number): GpuDispatch {
-  return elementwise(count, [decl('D', t, true)], [dst], `  D[i] = ${t}();`);
+  return elementwise(count, [decl('D', t, true)], [dst], `  D[i] = ${t}();`, new Params());
 }
 
 // ---- copies that prepare convCore's operands ---------------------------------------------------------------------
@@ -78,15 +84,19 @@ function fillZero(t: WType, dst: GpuBinding, count: number): GpuDispatch {
 function padCopy(t: WType, src: GpuBinding, dst: GpuBinding, n: number, h: number, w: number, c: number,
   ph: number, pw: number, cp: number, offY: number, offX: number, upY: number, upX: number): GpuDispatch {
   const count = n * ph * pw * cp;
-  const body = `  let ch = i % ${cp}u;
-  let px = i32(i / ${cp}u % ${pw}u) - ${offX}i;
-  let py = i32(i / ${cp * pw}u % ${ph}u) - ${offY}i;
-  let b = i / ${cp * pw * ph}u;
-  let y = py / ${upY}i;
-  let x = px / ${upX}i;
-  let inside = ch < ${c}u && py >= 0 && px >= 0 && py % ${upY}i == 0 && px % ${upX}i == 0 && y < ${h}i && x < ${w}i;
-  D[i] = select(${t}(), S[min(((b * ${h}u + u32(max(y, 0))) * ${w}u + u32(max(x, 0))) * ${c}u + ch, ${n * h * w * c - 1}u)], inside);`;
-  return elementwise(count, [decl('S', t), decl('D', t, true)], [src, dst], body);
+  const p = new Params(count);
+  const [C, H, W] = [p.u('c', c), p.u('h', h), p.u('w', w)];
+  const [UY, UX] = [p.i('upY', upY), p.i('upX', upX)];
+  const body = `  ${p.coords('i', [['cp', cp], ['pw', pw], ['ph', ph], ['n', n]], 'c')}
+  let ch = c0;
+  let px = i32(c1) - ${p.i('offX', offX)};
+  let py = i32(c2) - ${p.i('offY', offY)};
+  let b = c3;
+  let y = py / ${UY};
+  let x = px / ${UX};
+  let inside = ch < ${C} && py >= 0 && px >= 0 && py % ${UY} == 0 && px % ${UX} == 0 && y < i32(${H}) && x < i32(${W});
+  D[i] = select(${t}(), S[min(((b * ${H} + u32(max(y, 0))) * ${W} + u32(max(x, 0))) * ${C} + ch, ${p.u('last', n * h * w * c - 1)})], inside);`;
+  return elementwise(count, [decl('S', t), decl('D', t, true)], [src, dst], body, p);
 }
 
 /**
@@ -95,15 +105,17 @@ function padCopy(t: WType, src: GpuBinding, dst: GpuBinding, n: number, h: numbe
  */
 function filterCopy(t: WType, src: GpuBinding, dst: GpuBinding, kh: number, kw: number, cin: number, cout: number, cinp: number, coutp: number, flip: boolean): GpuDispatch {
   const count = kh * kw * cinp * coutp;
+  const p = new Params();
+  const [KH, KW, CIN, COUT, CINP, COUTP] = [p.u('kh', kh), p.u('kw', kw), p.u('cin', cin), p.u('cout', cout), p.u('cinp', cinp), p.u('coutp', coutp)];
   const at = flip
-    ? `((${kh - 1}u - ky) * ${kw}u + ${kw - 1}u - kx) * ${cout * cin}u + o * ${cin}u + c`
-    : `(ky * ${kw}u + kx) * ${cin * cout}u + c * ${cout}u + o`;
-  const body = `  let o = i % ${coutp}u;
-  let c = i / ${coutp}u % ${cinp}u;
-  let kx = i / ${coutp * cinp}u % ${kw}u;
-  let ky = i / ${coutp * cinp * kw}u;
-  D[i] = select(${t}(), S[min(${at}, ${kh * kw * cin * cout - 1}u)], c < ${cin}u && o < ${cout}u);`;
-  return elementwise(count, [decl('S', t), decl('D', t, true)], [src, dst], body);
+    ? `((${KH} - 1u - ky) * ${KW} + ${KW} - 1u - kx) * ${COUT} * ${CIN} + o * ${CIN} + c`
+    : `(ky * ${KW} + kx) * ${CIN} * ${COUT} + c * ${COUT} + o`;
+  const body = `  let o = i % ${COUTP};
+  let c = i / ${COUTP} % ${CINP};
+  let kx = i / (${COUTP} * ${CINP}) % ${KW};
+  let ky = i / (${COUTP} * ${CINP} * ${KW});
+  D[i] = select(${t}(), S[min(${at}, ${p.u('last', kh * kw * cin * cout - 1)})], c < ${CIN} && o < ${COUT});`;
+  return elementwise(count, [decl('S', t), decl('D', t, true)], [src, dst], body, p);
 }
 
 // ---- the direct convolution kernel -------------------------------------------------------------------------------
@@ -116,6 +128,8 @@ interface Core {
   kh: number; kw: number; sh: number; sw: number; dh: number; dw: number;
   ocp: number;
   P: GpuBinding; F: GpuBinding; O: GpuBinding;
+  /** A 1x1 stride-1 convolution seen as one row of n * oh * ow pixels (n = oh = ph = 1): see conv2dGpu. */
+  flat?: boolean;
 }
 
 /**
@@ -134,24 +148,33 @@ function pickRw(ow: number): number {
 /** Channels in groups of 4 (vec4 loads) when there are 4 or more: padded to a multiple of 4 then; else one at a time. */
 const channelsPadded = (c: number): number => (c < 4 ? c : pad4(c));
 
+/**
+ * The tiling (rw pixels x cb channels, the filter's width and the strides, which fix the unrolled loads and fmas) is in
+ * the text; the sizes are uniform parameters, so the layers with one tiling share a pipeline (MobileNet's pointwise
+ * layers all do, see `flat`). Measured on llvmpipe against the same kernel with every size baked in, warm runs of
+ * bench/models.js in one process: MobileNet 0.95x, MobileNetV2 0.91x (within the noise): the inner loop is fmas on
+ * registers, and the few multiplies by a uniform are outside it.
+ */
 function convCore(c: Core): GpuDispatch {
   const { t } = c;
   const V = `vec4<${t}>`;
-  const rw = pickRw(c.ow), cb = Math.min(16, c.ocp), ng = cb / 4;
+  const rw = c.flat ? Math.min(16, c.ow) : pickRw(c.ow), cb = Math.min(16, c.ocp), ng = cb / 4;
   const vec = c.cin % 4 === 0;
   const cinv = vec ? c.cin / 4 : c.cin, qn = vec ? 4 : 1;
   const nxb = Math.ceil(c.ow / rw), rows = c.n * c.oh, ncb = Math.ceil(c.ocp / cb);
   const total = nxb * rows * ncb;
+  const p = new Params();
+  const U = (name: string, v: number): string => p.u(name, v);
   // Positions along the P row segment that some (pixel r, tap kx) reads.
   const pos = [...new Set(range(rw).flatMap((r) => range(c.kw).map((kx) => r * c.sw + kx * c.dw)))].sort((a, b) => a - b);
   const L: string[] = [];
   for (const r of range(rw)) for (const g of range(ng)) L.push(`var a${r}_${g} = ${V}();`);
-  L.push(`for (var ky = 0u; ky < ${c.kh}u; ky++) {`);
-  L.push(`  let prow = pbase + ky * ${c.dh * c.pw}u;`);
-  L.push(`  for (var ci = 0u; ci < ${cinv}u; ci++) {`);
-  for (const j of pos) L.push(`    let p${j} = P[(prow + ${j}u) * ${cinv}u + ci];`);
+  L.push(`for (var ky = 0u; ky < ${U('kh', c.kh)}; ky++) {`);
+  L.push(`  let prow = pbase + ky * ${U('dhpw', c.dh * c.pw)};`);
+  L.push(`  for (var ci = 0u; ci < ${U('cinv', cinv)}; ci++) {`);
+  for (const j of pos) L.push(`    let p${j} = P[(prow + ${j}u) * ${U('cinv', cinv)} + ci];`);
   for (const kx of range(c.kw)) for (const q of range(qn)) {
-    L.push(`    let f${kx}_${q} = ((ky * ${c.kw}u + ${kx}u) * ${c.cin}u + ci * ${qn}u + ${q}u) * ${c.ocp / 4}u + oc0 / 4u;`);
+    L.push(`    let f${kx}_${q} = ((ky * ${c.kw}u + ${kx}u) * ${U('cin', c.cin)} + ci * ${qn}u + ${q}u) * ${U('ocp4', c.ocp / 4)} + oc0 / 4u;`);
     for (const g of range(ng)) {
       L.push(`    { let f = F[f${kx}_${q} + ${g}u];`);
       for (const r of range(rw)) L.push(`      a${r}_${g} = fma(${V}(p${r * c.sw + kx * c.dw}${vec ? `.${XYZW[q]}` : ''}), f, a${r}_${g});`);
@@ -161,25 +184,27 @@ function convCore(c: Core): GpuDispatch {
   L.push('  }', '}');
   // Stores: vec4s when the output's rows are (oc % 4 == 0), else each channel below oc.
   for (const r of range(rw)) for (const g of range(ng)) {
-    const at = `(row * ${c.ow}u + ox0 + ${r}u) * ${c.oc}u + oc0 + ${4 * g}u`;
+    const at = `(row * ${U('ow', c.ow)} + ox0 + ${r}u) * ${U('oc', c.oc)} + oc0 + ${4 * g}u`;
     if (c.oc % 4 === 0) L.push(`O[(${at}) / 4u] = a${r}_${g};`);
-    else for (const j of range(4)) L.push(`if (oc0 + ${4 * g + j}u < ${c.oc}u) { O[${at} + ${j}u] = a${r}_${g}.${XYZW[j]}; }`);
+    else for (const j of range(4)) L.push(`if (oc0 + ${4 * g + j}u < ${U('oc', c.oc)}) { O[${at} + ${j}u] = a${r}_${g}.${XYZW[j]}; }`);
   }
   const g = grid(total, WG);
+  const head = `  let i = ${g.flatIndex};
+  if (i >= ${U('total', total)}) { return; }
+  // Blocks at a row's end or the channels' end start earlier and overlap their neighbour: same values, no guards.
+  let ox0 = min(i % ${U('nxb', nxb)} * ${rw}u, ${U('owr', c.ow - rw)});
+  let row = i / ${U('nxb', nxb)} % ${U('rows', rows)};
+  let oc0 = min(i / (${U('nxb', nxb)} * ${U('rows', rows)}) * ${cb}u, ${U('ocpcb', c.ocp - cb)});
+  let pbase = (row / ${U('oh', c.oh)} * ${U('ph', c.ph)} + row % ${U('oh', c.oh)} * ${U('sh', c.sh)}) * ${U('pw', c.pw)} + ox0 * ${c.sw}u;`;
   const code = `${binding(0, 'P', vec ? V : t)}
 ${binding(1, 'F', V)}
 ${binding(2, 'O', c.oc % 4 === 0 ? V : t, true)}
+${p.decl(3)}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
-  let i = ${g.flatIndex};
-  if (i >= ${total}u) { return; }
-  // Blocks at a row's end or the channels' end start earlier and overlap their neighbour: same values, no guards.
-  let ox0 = min(i % ${nxb}u * ${rw}u, ${c.ow - rw}u);
-  let row = i / ${nxb}u % ${rows}u;
-  let oc0 = min(i / ${nxb * rows}u * ${cb}u, ${c.ocp - cb}u);
-  let pbase = (row / ${c.oh}u * ${c.ph}u + row % ${c.oh}u * ${c.sh}u) * ${c.pw}u + ox0 * ${c.sw}u;
+${head}
 ${L.map((s) => `  ${s}`).join('\n')}
 }`;
-  return { code, bindings: [c.P, c.F, c.O], workgroups: g.workgroups };
+  return { code, bindings: [c.P, c.F, c.O, ...p.bindings()], workgroups: g.workgroups };
 }
 
 /**
@@ -207,7 +232,13 @@ export function conv2dGpu(k: GpuKernelContext, g: ConvGeometry): GpuKernel {
       F = { scratch: 1, bytes: bytes(g.kh * g.kw * cp * ocp) };
       ds.push(filterCopy(t, input(1), F, g.kh, g.kw, g.c, g.oc, cp, ocp, false));
     }
-    ds.push(convCore({ t, n: g.n, oh: g.oh, ow: g.ow, oc: g.oc, ph: PH, pw: PW, cin: cp, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ocp, P, F, O: out }));
+    // A 1x1 stride-1 convolution (MobileNet's pointwise layers, ResNet's bottlenecks) reads P and writes O as one long
+    // row of pixels: every such layer gets the same register blocking, so they share one pipeline, and small feature
+    // maps (4x4, 7x7) still fill whole 16-pixel blocks.
+    const flat = g.kh === 1 && g.kw === 1 && g.sh === 1 && g.sw === 1 && PH === g.oh && PW === g.ow;
+    ds.push(flat
+      ? convCore({ t, n: 1, oh: 1, ow: g.n * g.oh * g.ow, oc: g.oc, ph: 1, pw: g.n * g.oh * g.ow, cin: cp, kh: 1, kw: 1, sh: 1, sw: 1, dh: 1, dw: 1, ocp, P, F, O: out, flat })
+      : convCore({ t, n: g.n, oh: g.oh, ow: g.ow, oc: g.oc, ph: PH, pw: PW, cin: cp, kh: g.kh, kw: g.kw, sh: g.sh, sw: g.sw, dh: g.dh, dw: g.dw, ocp, P, F, O: out }));
     return ds;
   });
 }
@@ -238,13 +269,14 @@ export function conv2dBackpropInputGpu(k: GpuKernelContext, g: ConvGeometry): Gp
 /** Loop steps per invocation of a chunked reduction: far below llvmpipe's 65535, and many chunks to spread. */
 const CHUNK_STEPS = 1024;
 
-/** Sums S partial results: out[i] = sum_s part[s * stride + at(i)] (`at`: a WGSL expression of i). */
-function sumPartials(t: WType, part: GpuBinding, out: GpuBinding, count: number, s: number, stride: number, at: string): GpuDispatch {
-  const body = `  let j = ${at};
+/** Sums S partial results: out[i] = sum_s part[s * stride + at(i)] (`at`: a WGSL expression of i, sizes from p). */
+function sumPartials(t: WType, part: GpuBinding, out: GpuBinding, count: number, s: number, stride: number, at: (p: Params) => string): GpuDispatch {
+  const p = new Params();
+  const body = `  let j = ${at(p)};
   var acc = ${t}();
-  for (var s = 0u; s < ${s}u; s++) { acc += Q[s * ${stride}u + j]; }
+  for (var s = 0u; s < ${p.u('parts', s)}; s++) { acc += Q[s * ${p.u('stride', stride)} + j]; }
   O[i] = acc;`;
-  return elementwise(count, [decl('Q', t), decl('O', t, true)], [part, out], body);
+  return elementwise(count, [decl('Q', t), decl('O', t, true)], [part, out], body, p);
 }
 
 /**
@@ -312,7 +344,10 @@ ${L.map((x) => `  ${x}`).join('\n')}
 }`;
     ds.push({ code, bindings: [P, D, part], workgroups: gr.workgroups });
     // dw[tap, ic, oc] from the partials [S, tap, cp, ocp].
-    const at = `(i / ${g.c * g.oc}u * ${cp}u + i / ${g.oc}u % ${g.c}u) * ${ocp}u + i % ${g.oc}u`;
+    const at = (p: Params): string => {
+      const [C, OC] = [p.u('c', g.c), p.u('oc', g.oc)];
+      return `(i / (${C} * ${OC}) * ${p.u('cp', cp)} + i / ${OC} % ${C}) * ${p.u('ocp', ocp)} + i % ${OC}`;
+    };
     ds.push(sumPartials(t, part, out, k.outputs[0].size, S, fs, at));
     return ds;
   });
@@ -322,80 +357,92 @@ ${L.map((x) => `  ${x}`).join('\n')}
 
 /**
  * DepthwiseConv2dNative and its backprops: one thread per output element, direct loops with bounds checks (the filter
- * gradient in chunks plus a sum of the partials). Plain kernels: depthwise convolutions are not on a hot path here.
+ * gradient in chunks plus a sum of the partials). Sizes, strides and padding are uniform parameters, so the depthwise
+ * layers of a model (3x3, stride 1 or 2, any size) share one pipeline; the filter's extent stays in the forward
+ * kernel's text, so its loops unroll: with kh and kw read from the parameters too, 4 depthwise 3x3 layers on
+ * [1,112,112,96] measured 1.9x slower on llvmpipe (a loop with a bound it cannot see is costly there).
  */
 export function depthwiseGpu(k: GpuKernelContext, g: ConvGeometry, mode: 'forward' | 'input' | 'filter'): GpuKernel {
   const t = wgslType(k.outputs[0].dtype);
-  const { n, h, w, c, oh, ow, oc, kh, kw, sh, sw, dh, dw, pt, pl, mult } = g;
   const data = mode === 'forward' ? [0] : mode === 'input' ? [2] : [0, 2];
-  const outNhwc = mode === 'forward' ? [n, oh, ow, oc] : mode === 'input' ? [n, h, w, c] : null;
+  const outNhwc = mode === 'forward' ? [g.n, g.oh, g.ow, g.oc] : mode === 'input' ? [g.n, g.h, g.w, g.c] : null;
+  /** The geometry as WGSL parameters: u32 sizes, i32 where the loops compute signed positions. */
+  const dims = (p: Params) => ({
+    h: p.u('h', g.h), w: p.u('w', g.w), c: p.u('c', g.c), oh: p.u('oh', g.oh), ow: p.u('ow', g.ow), oc: p.u('oc', g.oc),
+    mult: p.u('mult', g.mult), kh: p.i('kh', g.kh), kw: p.i('kw', g.kw), sh: p.i('sh', g.sh), sw: p.i('sw', g.sw),
+    dh: p.i('dh', g.dh), dw: p.i('dw', g.dw), pt: p.i('pt', g.pt), pl: p.i('pl', g.pl),
+  });
   return inNhwc(k, g, data, outNhwc, (input, out) => {
     const size = k.outputs[0].size;
+    const p = new Params(Math.max(size, k.inputs[0].size));
+    const d = dims(p);
     if (mode === 'forward') {
-      const body = `  let o = i % ${oc}u;
-  let ox = i32(i / ${oc}u % ${ow}u);
-  let oy = i32(i / ${oc * ow}u % ${oh}u);
-  let b = i / ${oc * ow * oh}u;
+      const body = `  ${p.coords('i', [['oc', g.oc], ['ow', g.ow], ['oh', g.oh], ['n', g.n]], 'c')}
+  let o = c0;
+  let ox = i32(c1);
+  let oy = i32(c2);
+  let b = c3;
   var acc = ${t}();
-  for (var ky = 0; ky < ${kh}; ky++) {
-    let y = oy * ${sh} + ky * ${dh} - ${pt};
-    if (y < 0 || y >= ${h}) { continue; }
-    for (var kx = 0; kx < ${kw}; kx++) {
-      let x = ox * ${sw} + kx * ${dw} - ${pl};
-      if (x < 0 || x >= ${w}) { continue; }
-      acc += X[((b * ${h}u + u32(y)) * ${w}u + u32(x)) * ${c}u + o / ${mult}u] * W[u32(ky * ${kw} + kx) * ${oc}u + o];
+  for (var ky = 0; ky < ${g.kh}; ky++) {
+    let y = oy * ${d.sh} + ky * ${d.dh} - ${d.pt};
+    if (y < 0 || y >= i32(${d.h})) { continue; }
+    for (var kx = 0; kx < ${g.kw}; kx++) {
+      let x = ox * ${d.sw} + kx * ${d.dw} - ${d.pl};
+      if (x < 0 || x >= i32(${d.w})) { continue; }
+      acc += X[((b * ${d.h} + u32(y)) * ${d.w} + u32(x)) * ${d.c} + ${p.div('o', 'mult', g.mult)}] * W[u32(ky * ${g.kw} + kx) * ${d.oc} + o];
     }
   }
   O[i] = acc;`;
-      return [elementwise(size, [decl('X', t), decl('W', t), decl('O', t, true)], [input(0), input(1), out], body)];
+      return [elementwise(size, [decl('X', t), decl('W', t), decl('O', t, true)], [input(0), input(1), out], body, p)];
     }
     if (mode === 'input') {
       // dx[b, y, x, ch] = sum over taps and multipliers of dy at the output pixel whose window puts that tap on (y, x).
-      const body = `  let ch = i % ${c}u;
-  let x = i32(i / ${c}u % ${w}u);
-  let y = i32(i / ${c * w}u % ${h}u);
-  let b = i / ${c * w * h}u;
+      const body = `  let ch = i % ${d.c};
+  let x = i32(i / ${d.c} % ${d.w});
+  let y = i32(i / (${d.c} * ${d.w}) % ${d.h});
+  let b = i / (${d.c} * ${d.w} * ${d.h});
   var acc = ${t}();
-  for (var ky = 0; ky < ${kh}; ky++) {
-    let yy = y + ${pt} - ky * ${dh};
-    if (yy < 0 || yy % ${sh} != 0 || yy / ${sh} >= ${oh}) { continue; }
-    for (var kx = 0; kx < ${kw}; kx++) {
-      let xx = x + ${pl} - kx * ${dw};
-      if (xx < 0 || xx % ${sw} != 0 || xx / ${sw} >= ${ow}) { continue; }
-      let yo = ((b * ${oh}u + u32(yy / ${sh})) * ${ow}u + u32(xx / ${sw})) * ${oc}u + ch * ${mult}u;
-      let wo = u32(ky * ${kw} + kx) * ${oc}u + ch * ${mult}u;
-      for (var m = 0u; m < ${mult}u; m++) { acc += DY[yo + m] * W[wo + m]; }
+  for (var ky = 0; ky < ${d.kh}; ky++) {
+    let yy = y + ${d.pt} - ky * ${d.dh};
+    if (yy < 0 || yy % ${d.sh} != 0 || yy / ${d.sh} >= i32(${d.oh})) { continue; }
+    for (var kx = 0; kx < ${d.kw}; kx++) {
+      let xx = x + ${d.pl} - kx * ${d.dw};
+      if (xx < 0 || xx % ${d.sw} != 0 || xx / ${d.sw} >= i32(${d.ow})) { continue; }
+      let yo = ((b * ${d.oh} + u32(yy / ${d.sh})) * ${d.ow} + u32(xx / ${d.sw})) * ${d.oc} + ch * ${d.mult};
+      let wo = u32(ky * ${d.kw} + kx) * ${d.oc} + ch * ${d.mult};
+      for (var m = 0u; m < ${d.mult}; m++) { acc += DY[yo + m] * W[wo + m]; }
     }
   }
   O[i] = acc;`;
-      return [elementwise(size, [decl('DY', t), decl('W', t), decl('O', t, true)], [input(2), input(1), out], body)];
+      return [elementwise(size, [decl('DY', t), decl('W', t), decl('O', t, true)], [input(2), input(1), out], body, p)];
     }
     // filter: partial sums over chunks of output rows, then their sum.
-    const rows = n * oh;
-    if (rows * ow === 0) return [fillZero(t, out, size)];
-    const fsz = kh * kw * oc;
-    const rowsPer = Math.max(1, Math.min(Math.floor(CHUNK_STEPS / ow), Math.ceil(rows / Math.max(1, Math.ceil(4096 / fsz)))));
+    const rows = g.n * g.oh;
+    if (rows * g.ow === 0) return [fillZero(t, out, size)];
+    const fsz = g.kh * g.kw * g.oc;
+    const rowsPer = Math.max(1, Math.min(Math.floor(CHUNK_STEPS / g.ow), Math.ceil(rows / Math.max(1, Math.ceil(4096 / fsz)))));
     const S = Math.ceil(rows / rowsPer);
     const part: GpuBinding = { scratch: 2, bytes: bytes(S * fsz) };
-    const body = `  let o = i % ${oc}u;
-  let kx = i32(i / ${oc}u % ${kw}u);
-  let ky = i32(i / ${oc * kw}u % ${kh}u);
-  let s = i / ${fsz}u;
+    const [FSZ, RP, ROWS] = [p.u('fsz', fsz), p.u('rowsPer', rowsPer), p.u('rows', rows)];
+    const body = `  let o = i % ${d.oc};
+  let kx = i32(i / ${d.oc} % u32(${d.kw}));
+  let ky = i32(i / (${d.oc} * u32(${d.kw})) % u32(${d.kh}));
+  let s = i / ${FSZ};
   var acc = ${t}();
-  for (var row = s * ${rowsPer}u; row < min((s + 1u) * ${rowsPer}u, ${rows}u); row++) {
-    let b = row / ${oh}u;
-    let y = i32(row % ${oh}u) * ${sh} + ky * ${dh} - ${pt};
-    if (y < 0 || y >= ${h}) { continue; }
-    for (var ox = 0; ox < ${ow}; ox++) {
-      let x = ox * ${sw} + kx * ${dw} - ${pl};
-      if (x < 0 || x >= ${w}) { continue; }
-      acc += X[((b * ${h}u + u32(y)) * ${w}u + u32(x)) * ${c}u + o / ${mult}u] * DY[(row * ${ow}u + u32(ox)) * ${oc}u + o];
+  for (var row = s * ${RP}; row < min((s + 1u) * ${RP}, ${ROWS}); row++) {
+    let b = row / ${d.oh};
+    let y = i32(row % ${d.oh}) * ${d.sh} + ky * ${d.dh} - ${d.pt};
+    if (y < 0 || y >= i32(${d.h})) { continue; }
+    for (var ox = 0; ox < i32(${d.ow}); ox++) {
+      let x = ox * ${d.sw} + kx * ${d.dw} - ${d.pl};
+      if (x < 0 || x >= i32(${d.w})) { continue; }
+      acc += X[((b * ${d.h} + u32(y)) * ${d.w} + u32(x)) * ${d.c} + o / ${d.mult}] * DY[(row * ${d.ow} + u32(ox)) * ${d.oc} + o];
     }
   }
   Q[i] = acc;`;
     return [
-      elementwise(S * fsz, [decl('X', t), decl('DY', t), decl('Q', t, true)], [input(0), input(2), part], body),
-      sumPartials(t, part, out, size, S, fsz, 'i'),
+      elementwise(S * fsz, [decl('X', t), decl('DY', t), decl('Q', t, true)], [input(0), input(2), part], body, p),
+      sumPartials(t, part, out, size, S, fsz, () => 'i'),
     ];
   });
 }
@@ -416,12 +463,18 @@ const UNROLL_WINDOW = 25;
  */
 export function poolGpu(k: GpuKernelContext, g: ConvGeometry, kind: PoolKind): GpuKernel {
   const t = wgslType(k.outputs[0].dtype);
-  const { n, h, w, c, oh, ow, kh, kw, sh, sw, pt, pl } = g;
+  const { kh, kw } = g;
+  // Sizes baked into the text: with them (and strides, padding) read from uniform parameters, 4 3x3 max pools on
+  // [1,112,112,96] measured 1.3-2x slower on llvmpipe, and models have few pools (ResNet50: one).
+  const p = new Params(Math.max(k.inputs[0].size, k.outputs[0].size), { bake: true });
+  const [h, w, c, oh, ow] = [p.i('h', g.h), p.i('w', g.w), p.i('c', g.c), p.i('oh', g.oh), p.i('ow', g.ow)];
+  const [sh, sw, pt, pl] = [p.i('sh', g.sh), p.i('sw', g.sw), p.i('pt', g.pt), p.i('pl', g.pl)];
+  const { n } = g;
   const data = kind === 'avgGrad' ? [1] : kind === 'max' || kind === 'avg' ? [0] : [0, 2];
-  const tiles = kh === sh && kw === sw;
+  const tiles = kh === g.sh && kw === g.sw;
   const perInput = (kind === 'maxGrad' || kind === 'avgGrad') && !tiles;
   const isGrad = kind === 'maxGrad' || kind === 'avgGrad';
-  const outNhwc = isGrad ? [n, h, w, c] : [n, oh, ow, c];
+  const outNhwc = isGrad ? [n, g.h, g.w, g.c] : [n, g.oh, g.ow, g.c];
   /** The window of output (b, oy, ox) starts at input row ys, column xs. */
   const head = `let ys = oy * ${sh} - ${pt}; let xs = ox * ${sw} - ${pl};`;
   /** WGSL visiting the in-bounds elements (flat index j, channel ch) of the window at (ys, xs). */
@@ -446,38 +499,40 @@ export function poolGpu(k: GpuKernelContext, g: ConvGeometry, kind: PoolKind): G
   ${forWindow('let v = X[j]; if (best < 0 || v > bv) { best = j; bv = v; }')}
   return best;
 }`;
-  const outCoords = `  let ch = i32(i % ${c}u);
-  let ox = i32(i / ${c}u % ${ow}u);
-  let oy = i32(i / ${c * ow}u % ${oh}u);
-  let b = i32(i / ${c * ow * oh}u);`;
+  const outCoords = perInput ? '' : `  ${p.coords('i', [['C', g.c], ['OW', g.ow], ['OH', g.oh], ['N', n]], 'c')}
+  let ch = i32(c0);
+  let ox = i32(c1);
+  let oy = i32(c2);
+  let b = i32(c3);`;
   // Windows containing (y, x): oy*sh - pt <= y < oy*sh - pt + kh, so oy from ceil((y + pt - kh + 1) / sh) (a
   // numerator <= 0 truncates to <= 0, clamped to 0) to floor((y + pt) / sh); the same for columns.
-  const inCoords = `  let ch = i32(i % ${c}u);
-  let x = i32(i / ${c}u % ${w}u);
-  let y = i32(i / ${c * w}u % ${h}u);
-  let b = i32(i / ${c * w * h}u);
-  let oyLo = max((y + ${pt} - ${kh} + ${sh}) / ${sh}, 0); let oyHi = min((y + ${pt}) / ${sh}, ${oh - 1});
-  let oxLo = max((x + ${pl} - ${kw} + ${sw}) / ${sw}, 0); let oxHi = min((x + ${pl}) / ${sw}, ${ow - 1});
+  const inCoords = !perInput ? '' : `  ${p.coords('i', [['C', g.c], ['W', g.w], ['H', g.h], ['N', n]], 'c')}
+  let ch = i32(c0);
+  let x = i32(c1);
+  let y = i32(c2);
+  let b = i32(c3);
+  let oyLo = max((y + ${pt} - ${kh} + ${sh}) / ${sh}, 0); let oyHi = min((y + ${pt}) / ${sh}, ${oh} - 1);
+  let oxLo = max((x + ${pl} - ${kw} + ${sw}) / ${sw}, 0); let oxHi = min((x + ${pl}) / ${sw}, ${ow} - 1);
   var acc = ${t}();`;
-  const outCount = n * oh * ow * c;
+  const outCount = n * g.oh * g.ow * g.c;
   return inNhwc(k, g, data, outNhwc, (input, out) => {
     const size = k.outputs[0].size;
     const ds: GpuDispatch[] = [];
     // Scatter form: elements outside every window (VALID's leftover rows and columns) are zeroed first.
-    if (isGrad && tiles && (oh * sh - pt < h || ow * sw - pl < w)) ds.push(fillZero(t, out, size));
+    if (isGrad && tiles && (g.oh * g.sh - g.pt < g.h || g.ow * g.sw - g.pl < g.w)) ds.push(fillZero(t, out, size));
         switch (kind) {
       case 'max':
-        ds.push(elementwise(outCount, [decl('X', t), decl('O', t, true)], [input(0), out], `${outCoords}\n  O[i] = X[argmax(b, oy, ox, ch)];`, argmax));
+        ds.push(elementwise(outCount, [decl('X', t), decl('O', t, true)], [input(0), out], `${outCoords}\n  O[i] = X[argmax(b, oy, ox, ch)];`, p, argmax));
         break;
       case 'maxGradGrad':
-        ds.push(elementwise(outCount, [decl('X', t), decl('G', t), decl('O', t, true)], [input(0), input(2), out], `${outCoords}\n  O[i] = G[argmax(b, oy, ox, ch)];`, argmax));
+        ds.push(elementwise(outCount, [decl('X', t), decl('G', t), decl('O', t, true)], [input(0), input(2), out], `${outCoords}\n  O[i] = G[argmax(b, oy, ox, ch)];`, p, argmax));
         break;
       case 'avg':
         ds.push(elementwise(outCount, [decl('X', t), decl('O', t, true)], [input(0), out], `${outCoords}
   var acc = ${t}();
   ${head}
   ${forWindow('acc += X[j];')}
-  O[i] = acc / ${count};`));
+  O[i] = acc / ${count};`, p));
         break;
       case 'maxGrad':
         ds.push(perInput
@@ -487,12 +542,12 @@ export function poolGpu(k: GpuKernelContext, g: ConvGeometry, kind: PoolKind): G
       if (argmax(b, oy, ox, ch) == i32(i)) { acc += DY[((b * ${oh} + oy) * ${ow} + ox) * ${c} + ch]; }
     }
   }
-  O[i] = acc;`, argmax)
+  O[i] = acc;`, p, argmax)
           : elementwise(outCount, [decl('X', t), decl('DY', t), decl('O', t, true)], [input(0), input(2), out], `${outCoords}
   let best = argmax(b, oy, ox, ch);
   let d = DY[i];
   ${head}
-  ${forWindow(`O[j] = select(${t}(), d, j == best);`)}`, argmax));
+  ${forWindow(`O[j] = select(${t}(), d, j == best);`)}`, p, argmax));
         break;
       case 'avgGrad':
         ds.push(perInput
@@ -503,11 +558,11 @@ export function poolGpu(k: GpuKernelContext, g: ConvGeometry, kind: PoolKind): G
       acc += DY[((b * ${oh} + oy) * ${ow} + ox) * ${c} + ch] / ${count};
     }
   }
-  O[i] = acc;`)
+  O[i] = acc;`, p)
           : elementwise(outCount, [decl('DY', t), decl('O', t, true)], [input(1), out], `${outCoords}
   ${head}
   let d = DY[i] / ${count};
-  ${forWindow('O[j] = d;')}`));
+  ${forWindow('O[j] = d;')}`, p));
         break;
     }
     return ds;

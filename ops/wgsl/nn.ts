@@ -3,7 +3,7 @@
 // then the outputs. Subtracting the row max first keeps exp finite for logits in the thousands; the results are then
 // formed as (x - max) - log(sum) and exp(x - max) / sum, which lose nothing to a large max.
 import { UnimplementedError } from '../../graph/errors.js';
-import { binding, broadcastIndexExpr, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, STATUS_WORDS, wgslType } from '../gpu.js';
+import { binding, broadcastIndexExpr, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, Params, STATUS_WORDS, wgslType } from '../gpu.js';
 
 /** Threads per workgroup of the elementwise-style kernels here (128 measured faster than 64 on llvmpipe, fuse.ts). */
 const EW_WG = 128;
@@ -20,29 +20,34 @@ export function biasAddGpu(k: GpuKernelContext, channelAxis: number): GpuKernel 
   const inner = v.shape.slice(channelAxis + 1).reduce((p, d) => p * d, 1);
   const last = channelAxis === v.shape.length - 1;
   const bindings: GpuBinding[] = [{ input: 0 }, { input: 1 }, { output: 0 }];
+  // Sizes are uniform parameters: every BiasAdd of a model shares one or two pipelines.
+  const p = new Params(v.size);
   let vec = false;
   let body: string;
   if (last && channels % 4 === 0) {
     vec = true;
-    body = `out0[i] = in0[i] + in1[i % ${channels / 4}u];`;
+    body = `out0[i] = in0[i] + in1[${p.mod('i', 'c', channels / 4)}];`;
   } else if (!last && inner % 4 === 0) {
     vec = true;
-    body = `out0[i] = in0[i] + vec4<${t}>(in1[(i / ${inner / 4}u) % ${channels}u]);`;
+    body = `out0[i] = in0[i] + vec4<${t}>(in1[(i / ${p.u('inner', inner / 4)}) % ${p.u('c', channels)}]);`;
   } else {
-    body = `out0[i] = in0[i] + in1[(i / ${inner}u) % ${channels}u];`;
+    body = `out0[i] = in0[i] + in1[(i / ${p.u('inner', inner)}) % ${p.u('c', channels)}];`;
   }
   const count = vec ? v.size / 4 : v.size;
   const g = grid(count, EW_WG);
   const vt = vec ? `vec4<${t}>` : t;
   const biasT = vec && last ? vt : t;
+  const n = p.u('n', count);
   const code = `${binding(0, 'in0', vt)}
 ${binding(1, 'in1', biasT)}
 ${binding(2, 'out0', vt, true)}
+${p.decl(3)}
 @compute @workgroup_size(${EW_WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${count}u) { return; }
+  if (i >= ${n}) { return; }
   ${body}
 }`;
+  bindings.push(...p.bindings());
   return { dispatches: [{ code, bindings, workgroups: g.workgroups }] };
 }
 

@@ -7,7 +7,7 @@
 // elementwise pass. Adjacent invocations of the partial pass take adjacent channels, which are adjacent in memory for
 // NHWC. The forward pass combines (count, mean, sum of squared deviations) triples with Chan et al.'s formula, so the
 // variance never comes from a difference of large sums (float32 would lose it to cancellation).
-import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal } from '../gpu.js';
+import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, grid, literal, Params } from '../gpu.js';
 
 /** Values per channel that one partial-pass invocation reduces (it loops over them twice: 2 * CHUNK < 65535). */
 const CHUNK = 256;
@@ -30,9 +30,10 @@ function addr(l: Layout, m: string, c: string): string {
   return l.nchw ? `(${m} / ${l.HW}u) * ${l.C * l.HW}u + ${c} * ${l.HW}u + ${m} % ${l.HW}u` : `${m} * ${l.C}u + ${c}`;
 }
 
-/** WGSL: the channel of flat element index i. */
-function channelOf(l: Layout, i: string): string {
-  return l.nchw ? `(${i} / ${l.HW}u) % ${l.C}u` : `${i} % ${l.C}u`;
+/** WGSL: the channel of flat element index i (of vec4 i when `vec`: NHWC, C % 4 == 0), sizes from `p`. */
+function channelOf(l: Layout, i: string, p: Params, vec: boolean): string {
+  if (vec) return p.mod(i, 'c4', l.C / 4);
+  return l.nchw ? `(${i} / ${p.u('hw', l.HW)}) % ${p.u('c', l.C)}` : `${i} % ${p.u('c', l.C)}`;
 }
 
 function chunking(M: number): { chunk: number; nc: number } {
@@ -42,11 +43,11 @@ function chunking(M: number): { chunk: number; nc: number } {
   return { chunk, nc: Math.ceil(M / chunk) };
 }
 
-/** Declarations for a dispatch's bindings: [binding, WGSL name, read_write]. */
-function decls(list: Array<[GpuBinding, string, boolean]>): { bindings: GpuBinding[]; code: string } {
+/** Declarations for a dispatch's bindings: [binding, WGSL name, read_write]; `vec`: those named are vec4<f32>. */
+function decls(list: Array<[GpuBinding, string, boolean]>, vec: ReadonlySet<string> = new Set()): { bindings: GpuBinding[]; code: string } {
   return {
     bindings: list.map(([b]) => b),
-    code: list.map(([, name, write], k) => binding(k, name, 'f32', write)).join('\n'),
+    code: list.map(([, name, write], k) => binding(k, name, vec.has(name) ? 'vec4<f32>' : 'f32', write)).join('\n'),
   };
 }
 
@@ -72,18 +73,27 @@ function partialPass(l: Layout, ins: Array<[GpuBinding, string]>, width: number,
   return { code, bindings, workgroups: g.workgroups };
 }
 
-/** An elementwise pass over the `count` elements of x, with `c` the element's channel. */
-function elementPass(l: Layout, count: number, list: Array<[GpuBinding, string, boolean]>, body: string): GpuDispatch {
-  const { bindings, code: d } = decls(list);
-  const g = grid(count, WG);
+/**
+ * An elementwise pass over the `count` elements of x, with `c` the element's channel; sizes are uniform parameters, so
+ * the batch norms of a model share a pipeline. With `vec` (the names of bindings read and written per channel: NHWC,
+ * C % 4 == 0) a thread does four channels with vec4s, 2-3x faster on llvmpipe (as for BiasAdd).
+ */
+function elementPass(l: Layout, count: number, list: Array<[GpuBinding, string, boolean]>, body: string, vec: ReadonlySet<string> = new Set()): GpuDispatch {
+  const { bindings, code: d } = decls(list, vec);
+  const per = vec.size > 0 ? 4 : 1;
+  const g = grid(count / per, WG);
+  const p = new Params(count);
+  const c = channelOf(l, 'i', p, vec.size > 0);
+  const n = p.u('n', count / per);
   const code = `${d}
+${p.decl(bindings.length)}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${count}u) { return; }
-  let c = ${channelOf(l, 'i')};
+  if (i >= ${n}) { return; }
+  let c = ${c};
   ${body}
 }`;
-  return { code, bindings, workgroups: g.workgroups };
+  return { code, bindings: [...bindings, ...p.bindings()], workgroups: g.workgroups };
 }
 
 /**
@@ -101,10 +111,11 @@ export function fusedBatchNormGpu(k: GpuKernelContext): GpuKernel {
   const normalise = `out0[i] = (x[i] - mu[c]) * (scale[c] * inverseSqrt(v[c] + ${eps})) + offset[c];${r3 ? '\n  if (i == 0u) { out5[0] = 0.0; }' : ''}`;
   const out5: Array<[GpuBinding, string, boolean]> = r3 ? [[{ output: 5 }, 'out5', true]] : [];
   if (!training) {
+    const vec = !l.nchw && l.C % 4 === 0 ? new Set(['x', 'scale', 'offset', 'mu', 'v', 'out0']) : undefined;
     const y = elementPass(l, x.size, [
       [{ input: 0 }, 'x', false], [{ input: 1 }, 'scale', false], [{ input: 2 }, 'offset', false],
       [{ input: 3 }, 'mu', false], [{ input: 4 }, 'v', false], [{ output: 0 }, 'out0', true], ...out5,
-    ], normalise);
+    ], normalise, vec);
     return { dispatches: [y], alias: { 1: 3, 2: 4, 3: 3, 4: 4 } };
   }
   const { chunk, nc } = chunking(l.M);

@@ -22,7 +22,7 @@ export type Buf =
 export interface Step {
   op: Operation;
   dispatch: GpuDispatch;
-  /** The logical buffer of each binding, in binding order (null for params and status, which the executor owns). */
+  /** The logical buffer of each binding, in binding order (null for params, uniforms and status, which the executor owns). */
   bufs: Array<Buf | null>;
   /** The status slot this dispatch writes, when it has a `status` binding. */
   statusSlot: number;

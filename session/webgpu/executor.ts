@@ -150,8 +150,20 @@ export class WebGpuExecutor implements Executor {
       // Dawn reports a bad binding through an error scope, not an exception: catch it here and name the node (the
       // bind group's label carries the node's name into Dawn's message).
       device.pushErrorScope('validation');
+      // Kernel parameters written once (ops/gpu.ts Params): equal ones share one buffer.
+      const uniforms = new Map<string, GPUBuffer>();
+      const uniformOf = (words: Uint32Array): GPUBuffer => {
+        const key = words.join(',');
+        let u = uniforms.get(key);
+        if (u === undefined) {
+          u = make(words.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'Kernel parameters');
+          device.queue.writeBuffer(u, 0, words.buffer, words.byteOffset, words.byteLength);
+          uniforms.set(key, u);
+        }
+        return u;
+      };
       lowered.steps.forEach((s, i) => {
-        const storage = s.dispatch.bindings.length;
+        const storage = s.dispatch.bindings.filter((b) => !('uniform' in b)).length;
         if (storage > COMPAT_LIMITS.maxStorageBuffersPerShaderStage) {
           throw new InternalError(`'${s.op.name}' (${s.op.type}): a dispatch binds ${storage} storage buffers, more than the ${COMPAT_LIMITS.maxStorageBuffersPerShaderStage} compatibility mode allows`);
         }
@@ -163,6 +175,8 @@ export class WebGpuExecutor implements Executor {
             params.push({ buffer, fn: b.params });
             // The first value is written now; every run writes a fresh one (calling `fn` again) before it submits.
             params[params.length - 1].fn = firstThen(first, b.params);
+          } else if ('uniform' in b) {
+            buffer = uniformOf(b.uniform);
           } else if ('status' in b) {
             buffer = status!;
             // Each checked node gets its own slot, so one node's failure is reported with its own message.

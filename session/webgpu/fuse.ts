@@ -9,7 +9,7 @@ import type { DType } from '../../graph/dtypes.js';
 import type { NDArray } from '../../graph/ndarray.js';
 import type { Operation, Tensor } from '../../graph/tensor.js';
 import { elementwisePrelude } from '../../ops/elementwise.js';
-import { binding, broadcastIndexExpr, GpuKernel, grid, literal, wgslType, WType } from '../../ops/gpu.js';
+import { binding, broadcastIndexParams, GpuKernel, grid, literal, Params, wgslType, WType } from '../../ops/gpu.js';
 
 /** A value computed by a fused chain that is not written anywhere yet. */
 export interface Pending {
@@ -101,6 +101,8 @@ export function chainKernel(p: Pending): GpuKernel {
     .replace(/\bt(\d+)\b/g, (m) => { if (!names.has(m)) names.set(m, `r${names.size}`); return names.get(m)!; });
   const result = names.get(p.result) ?? p.result;
   const outT = wgslType(p.dtype);
+  // Sizes and broadcast strides come from uniform parameters, so equal chains on other shapes share the pipeline.
+  const prm = new Params(size);
   const decls: string[] = [];
   const loads: string[] = [];
   let body: string;
@@ -108,7 +110,7 @@ export function chainKernel(p: Pending): GpuKernel {
   if (!vec) {
     p.leaves.forEach((t, k) => {
       decls.push(binding(k, `in${k}`, wgslType(t.dtype)));
-      loads.push(`let leaf${k} = in${k}[${broadcastIndexExpr('i', p.leafShapes[k], p.shape)}];`);
+      loads.push(`let leaf${k} = in${k}[${broadcastIndexParams('i', p.leafShapes[k], p.shape, prm, `l${k}`)}];`);
     });
     body = scalarBody;
     store = `out0[i] = ${result};`;
@@ -117,7 +119,7 @@ export function chainKernel(p: Pending): GpuKernel {
     p.leaves.forEach((t, k) => {
       const s = p.leafShapes[k];
       const lastDim = s.length > 0 ? s[s.length - 1] : 1;
-      const idx = broadcastIndexExpr('(i * 4u)', s, p.shape);
+      const idx = broadcastIndexParams('(i * 4u)', s, p.shape, prm, `l${k}`);
       if (lastDim === last) {
         // The four lanes are four consecutive elements of this leaf.
         decls.push(binding(k, `in${k}`, `vec4<${wgslType(t.dtype)}>`));
@@ -132,15 +134,17 @@ export function chainKernel(p: Pending): GpuKernel {
     store = `out0[i] = vec4<${outT}>(${lanes.map((c) => `${result}_${c}`).join(', ')});`;
   }
   decls.push(binding(p.leaves.length, 'out0', vec ? `vec4<${outT}>` : outT, true));
+  const count = prm.u('n', size / per);
+  decls.push(prm.decl(p.leaves.length + 1));
   const code = `${decls.join('\n')}
 ${elementwisePrelude(body)}
 @compute @workgroup_size(${wg}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${size / per}u) { return; }
+  if (i >= ${count}) { return; }
   ${[...loads, ...body.split('\n')].join('\n  ')}
   ${store}
 }`;
   const bindings: GpuKernel['dispatches'][0]['bindings'] = p.leaves.map((_, k) => ({ input: k }));
-  bindings.push({ output: 0 });
+  bindings.push({ output: 0 }, ...prm.bindings());
   return { dispatches: [{ code, bindings, workgroups: g.workgroups }] };
 }
