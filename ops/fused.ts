@@ -16,7 +16,7 @@ import { WGSL_PRELUDE } from './elementwise.js';
 import './math.js';
 import './conv.js';
 import './nn.js';
-import { binding, GpuKernel, GpuKernelContext, grid, literal, WG, wgslType } from './gpu.js';
+import { binding, GpuKernel, GpuKernelContext, grid, literal, Params, WG, wgslType } from './gpu.js';
 import { AttrSpec, defineOp, getOpDef, ShapeContext } from './registry.js';
 import { chainKernel } from '../session/webgpu/fuse.js';
 
@@ -218,25 +218,29 @@ function epilogueGpu(k: GpuKernelContext, base: GpuKernel, ep: Epilogue, channel
   const decls = [binding(0, 'y', 'f32', true)];
   const bindings: GpuKernel['dispatches'][0]['bindings'] = [{ output: 0 }];
   const arg = (name: string, i: number): void => { decls.push(binding(bindings.length, name, 'f32')); bindings.push({ input: argBase + i }); };
+  // Sizes from a uniform (ops/gpu.ts Params), so every layer's epilogue of one kind shares a pipeline.
+  const prm = new Params(out.size);
+  const ch = channelsLast ? prm.mod('i', 'c', c) : prm.mod(prm.div('i', 'inner', inner), 'c', c);
   let value: string;
-  const ch = channelsLast ? `i % ${c}u` : `(i / ${inner}u) % ${c}u`;
   if (ep.kind === 'BiasAdd') {
     arg('bias', 0);
-    value = `y[i] + bias[${ch}]`;
+    value = 'y[i] + bias[ch]';
   } else {
     ['scale', 'offset', 'mean', 'variance'].forEach(arg);
-    value = `(y[i] - mean[ch]) * (scale[ch] * inverseSqrt(variance[ch] + ${literal(k.attrs.epsilon as number, 'float32')})) + offset[ch]`;
+    value = `(y[i] - mean[ch]) * (scale[ch] * inverseSqrt(variance[ch] + ${prm.f('eps', k.attrs.epsilon as number)})) + offset[ch]`;
   }
   if (ep.residual) {
     arg('residual', ep.kind === 'BiasAdd' ? 1 : 4);
     value = `(${value}) + residual[i]`;
   }
   const body = ep.activation === null ? `y[i] = v;` : `y[i] = ${activationWgsl(ep.activation, 'v', k.attrs)};`;
+  const count = prm.u('n', out.size);
+  prm.addTo(decls, bindings);
   const code = `${decls.join('\n')}
 ${WGSL_PRELUDE}
 @compute @workgroup_size(${WG}) fn main(@builtin(global_invocation_id) gid: vec3u) {
   let i = ${g.flatIndex};
-  if (i >= ${out.size}u) { return; }
+  if (i >= ${count}) { return; }
   let ch = ${ch};
   let v = ${value};
   ${body}

@@ -49,9 +49,11 @@ describe('webgpu pipelines', () => {
     try {
       const a = (await gpu.run(ya, feeds)) as tf.NDArray;
       const first = gpu.stats();
-      // Structural: 2 blocks of 10 kernels or more each, far fewer pipelines (layers of one kind share them).
+      // Structural: 2 blocks of 10 dispatches or more each, far fewer pipelines (layers of one kind share them).
       expect(first.dispatches).toBeGreaterThanOrEqual(20);
-      expect(first.pipelinesCreated).toBeLessThan(first.dispatches / 2);
+      // (The optimizer folds the batch norms and fuses bias and activation into the convolutions first, so the two
+      // blocks are 22 dispatches; their second block compiles nothing new: at most half as many pipelines.)
+      expect(first.pipelinesCreated).toBeLessThanOrEqual(first.dispatches / 2);
       const b = (await gpu.run(yb, feeds)) as tf.NDArray;
       const second = gpu.stats();
       expect(second.pipelinesCreated).toBe(first.pipelinesCreated);
