@@ -4,7 +4,7 @@
 // - TensorFlow's own `_FusedMatMul`, `_FusedConv2D` and `_FusedDepthwiseConv2dNative` (a contraction, then the
 //   `fused_ops` epilogue: BiasAdd or FusedBatchNorm, an optional residual Add, an optional activation), with TF's
 //   attrs, so an optimized graph written to a .pb stays readable by TensorFlow and TF's own fused graphs import.
-import { castScalar, DType } from '../graph/dtypes.js';
+import { castScalar, DType, isInt } from '../graph/dtypes.js';
 import { InvalidArgumentError, UnimplementedError } from '../graph/errors.js';
 import { NDArray } from '../graph/ndarray.js';
 import type { Attrs } from '../graph/tensor.js';
@@ -18,7 +18,7 @@ import './conv.js';
 import './nn.js';
 import { binding, GpuKernel, GpuKernelContext, grid, literal, Params, WG, wgslType } from './gpu.js';
 import { AttrSpec, defineOp, getOpDef, ShapeContext } from './registry.js';
-import { chainKernel } from '../session/webgpu/fuse.js';
+import { chainKernel } from './wgsl/chain.js';
 
 // ---- _KilnFusedElementwise ----------------------------------------------------------------------------------------
 
@@ -75,8 +75,7 @@ export function fusedElementwiseCpu(e: FusedExpr, leaves: NDArray[], node: strin
   e.steps.forEach((s, j) => {
     const def = getOpDef(s.op)?.elementwise;
     if (def?.scalar === undefined) throw new InvalidArgumentError(`'${node}': step ${j} (${s.op}) is not an elementwise op with a scalar function`);
-    const isInt = s.in === 'int32' || s.in === 'int64';
-    fns.push(isInt && def.intScalar !== undefined ? def.intScalar : def.scalar);
+    fns.push(isInt(s.in) && def.intScalar !== undefined ? def.intScalar : def.scalar);
     const args = s.args.map((a: ExprArg) => ('leaf' in a ? `a${a.leaf}` : 'step' in a ? `s${a.step}` : String(castScalar(a.literal, a.dtype))));
     const call = `F[${j}](${args.join(', ')})`;
     lines.push(`const s${j} = ${roundExpr(call, s.out, j)};`);
@@ -125,14 +124,11 @@ function fusedElementwiseGpu(k: GpuKernelContext): GpuKernel {
     return `let t${j} = ${def.expr(vals, wgslType(s.in))};`;
   });
   return chainKernel({
-    tensor: null as never,
     dtype: k.outputs[0].dtype,
-    shape: [...k.outputs[0].shape],
-    leaves: k.inputs.map((x, i) => ({ id: i, dtype: x.dtype }) as never),
-    leafShapes: k.inputs.map((x) => [...x.shape]),
+    shape: k.outputs[0].shape,
+    leaves: k.inputs,
     lets,
     result: `t${e.steps.length - 1}`,
-    ops: [],
   });
 }
 

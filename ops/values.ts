@@ -266,7 +266,7 @@ function assignKernel(k: GpuKernelContext, expr: (old: string, value: string) =>
   if (formatShape(ref.shape) !== formatShape(value.shape)) {
     k.fail(`value of shape ${formatShape(value.shape)} does not match variable of shape ${formatShape(ref.shape)}`);
   }
-  // Four elements per thread when the size allows: vec4 memory access is 2-3x faster on llvmpipe (session/webgpu/fuse.ts).
+  // Four elements per thread when the size allows: vec4 memory access is 2-3x faster on llvmpipe (ops/wgsl/chain.ts).
   const per = value.size % 4 === 0 ? 4 : 1;
   const t = per === 4 ? `vec4<${wgslType(value.dtype)}>` : wgslType(value.dtype);
   const g = grid(value.size / per, 128);

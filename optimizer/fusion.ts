@@ -7,6 +7,7 @@
 // fetch or a feed. Only intermediates of the chain's output shape are absorbed (a smaller one would be recomputed per
 // output element).
 import '../ops/fused.js';
+import { isInt } from '../graph/dtypes.js';
 import { isFullyDefined } from '../graph/shape.js';
 import { Operation, Tensor } from '../graph/tensor.js';
 import { FUSABLE_ACTIVATIONS } from '../ops/fused.js';
@@ -113,7 +114,6 @@ const FUSED_DTYPES = new Set(['float32', 'float64', 'int32', 'int64', 'bool']);
 function fusable(op: Operation): boolean {
   const ew = getOpDef(op.type)?.elementwise;
   if (ew === undefined || ew.scalar === undefined || op.outputs.length !== 1 || op.controlInputs.length > 0) return false;
-  const isInt = (d: string): boolean => d === 'int32' || d === 'int64';
   if (ew.intDivides === true && isInt(op.inputs[0].dtype)) return false; // fails on a zero divisor: kept on its own
   return [...op.inputs, ...op.outputs].every((t) => isFullyDefined(t.shape) && FUSED_DTYPES.has(t.dtype));
 }

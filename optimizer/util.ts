@@ -1,16 +1,12 @@
 // Small helpers the passes share: sizes in bytes, attr equality.
-import { allocArray, DType } from '../graph/dtypes.js';
+import { DType, DTYPE_BYTES } from '../graph/dtypes.js';
 import type { NDArray } from '../graph/ndarray.js';
 import { isFullyDefined, Shape, sizeOf } from '../graph/shape.js';
 import type { AttrValue } from '../graph/tensor.js';
 
-/** Bytes one element of `dtype` takes on the host. */
+/** Bytes one element of `dtype` takes (a string's size is not known from its shape: counted as 8). */
 export function elementBytes(dtype: DType): number {
-  try {
-    return allocArray(dtype, 0).BYTES_PER_ELEMENT;
-  } catch {
-    return 8;
-  }
+  return DTYPE_BYTES[dtype] || 8;
 }
 
 /** Bytes of a tensor of a fully known shape; null when a dim is unknown. */

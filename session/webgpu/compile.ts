@@ -9,6 +9,7 @@ import { Dim, formatShape, isFullyDefined, sizeOf } from '../../graph/shape.js';
 import { Operation, Tensor } from '../../graph/tensor.js';
 import { binding, GpuBinding, GpuDispatch, GpuKernel, GpuKernelContext, GpuTensor, grid, WG } from '../../ops/gpu.js';
 import { getOpDef, KernelContext, ShapeContext } from '../../ops/registry.js';
+import { DEFAULT_FOLD_LIMIT } from '../../optimizer/pipeline.js';
 import type { Plan } from '../plan.js';
 
 /** A logical buffer: what a tensor's value lives in. Temporaries get physical buffers from the memory plan. */
@@ -238,11 +239,10 @@ export function lowerPlan(
 }
 
 /** Values over the optimizer's folding limit stay device kernels (when the op has one). */
-const HOST_FOLD_LIMIT = 16 * 1024 * 1024;
 function tooLargeToFold(op: Operation, inputs: Info[], host: Map<Tensor, NDArray>): boolean {
   if (getOpDef(op.type)?.gpu === undefined) return false;
   try {
-    return concreteOutputs(op, inputs, host).some((o) => sizeOf(o.shape) * 4 > HOST_FOLD_LIMIT);
+    return concreteOutputs(op, inputs, host).some((o) => sizeOf(o.shape) * 4 > DEFAULT_FOLD_LIMIT);
   } catch {
     return false;
   }
