@@ -24,8 +24,6 @@ export interface MemoryPlan {
   peakBytes: number;
   /** The sum of every intermediate's bytes: what the plan would take with no reuse. */
   totalBytes: number;
-  /** For each plan node, the tensors whose last reader it is (they may be released after it runs). */
-  releaseAfter: ReadonlyMap<Operation, readonly Tensor[]>;
   /** Elementwise nodes that may write their output over input `input` (it dies there, same size and dtype). */
   inPlace: ReadonlyMap<Operation, number>;
   /** Whether executors should reuse buffers (the memoryPlan pass is on). */
@@ -72,6 +70,7 @@ export function memoryPlan(pg: PlanGraph, limits: MemoryLimits, enabled: boolean
   const last = new Map<Tensor, number>();
   pg.order.forEach((op, i) => { for (const t of op.inputs) last.set(rootOf(t), i); });
   for (const t of pg.fetches) last.set(rootOf(t), Infinity);
+  // For each node, the buffers whose last reader it is (the executors count their own readers: see their liveness).
   const releaseAfter = new Map<Operation, Tensor[]>();
   for (const [t, i] of last) {
     if (i === Infinity || !owned(t) || !index.has(t.op)) continue;
@@ -126,5 +125,5 @@ export function memoryPlan(pg: PlanGraph, limits: MemoryLimits, enabled: boolean
   });
   if (enabled) log(`peak ${formatBytes(peak)} of ${formatBytes(total)} intermediates; ${inPlace.size} nodes write in place`);
   if (unknown > 0) log(`${unknown} tensors of shapes known only at run time are not counted`);
-  return { peakBytes: enabled ? peak : total, totalBytes: total, releaseAfter, inPlace, reuse: enabled };
+  return { peakBytes: enabled ? peak : total, totalBytes: total, inPlace, reuse: enabled };
 }
