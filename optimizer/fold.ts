@@ -7,7 +7,7 @@ import { Operation, Tensor } from '../graph/tensor.js';
 import { getOpDef, KernelContext } from '../ops/registry.js';
 import type { NDArray } from '../graph/ndarray.js';
 import type { Pass } from './pipeline.js';
-import { constOf, isStateful, PlanGraph, rewrite, RewriteContext } from './plan_graph.js';
+import { constOf, isStateful, rewrite, RewriteContext } from './plan_graph.js';
 import { tensorBytes } from './util.js';
 
 /** Never folded: they are what folding produces, or what a run provides. */
@@ -55,4 +55,3 @@ function foldContext(op: Operation): KernelContext {
   return { name: op.name, readVariable: none, writeVariable: none, refName: none, state: none };
 }
 
-export type { PlanGraph };
